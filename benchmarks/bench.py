@@ -1,0 +1,178 @@
+"""Speed and memory of the engine, printed as figures (no assertions).
+
+    python benchmarks/bench.py            # article file, 10,000 and 100,000 entries
+    python benchmarks/bench.py --sizes 0  # the article file only
+
+Each knowledge file is measured in a child process pinned to one core:
+load time (read, check, index), peak RSS after loading, and per-question
+latency (median and p99) over the evaluation questions, repeated. The same
+questions also go through two baselines over the same questions+alternates:
+`difflib.get_close_matches` and `rapidfuzz.process.extractOne` with its
+defaults; their latency is printed as a ratio to ours. Generated files reuse
+the article's real sentences as quotes (so they pass the checker) and draw
+question words from a fixed synthetic vocabulary (seeded, so runs compare).
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.evaluation import load_cases  # noqa: E402
+from bot.loader import DEFAULT_PATH, load_knowledge  # noqa: E402
+from bot.matcher import Matcher  # noqa: E402
+from bot.text import split_sentences  # noqa: E402
+
+GENERATED = Path(__file__).resolve().parent / "generated"
+TARGETS = {"article": 0.5, 100_000: 20.0}  # p99 ms
+LOAD_TARGET_S = 5.0
+
+
+def _syllables(rng: random.Random, n: int) -> str:
+    return "".join(rng.choice("bcdfghklmnprstvz") + rng.choice("aeiou") for _ in range(n))
+
+
+def generate(size: int) -> Path:
+    """A knowledge file of `size` entries over the real article (cached by size)."""
+    GENERATED.mkdir(exist_ok=True)
+    path = GENERATED / f"knowledge-{size}.yaml"
+    if path.exists():
+        return path
+    rng = random.Random(size)
+    shipped = yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
+    article_text = (DEFAULT_PATH.parent / shipped["article"]["text"]).resolve()
+    sentences = [s for p in article_text.read_text(encoding="utf-8").split("\n") if p.strip()
+                 for s in split_sentences(p)]
+    vocabulary = sorted({_syllables(rng, rng.randint(2, 4)) for _ in range(30_000)})
+    weights = [1 / (rank + 1) for rank in range(len(vocabulary))]  # Zipf-like word use
+    lines = ["version: 1", "article:"]
+    lines += [f"  {k}: {json.dumps(v, ensure_ascii=False)}" for k, v in shipped["article"].items() if k != "captions"]
+    lines.append("  text: " + json.dumps(str(article_text)))
+    lines.append("claimants:")
+    lines += [f"  {k}: {json.dumps(v, ensure_ascii=False)}" for k, v in shipped["claimants"].items()]
+    lines.append("aliases: " + json.dumps(shipped.get("aliases", {}), ensure_ascii=False))
+    lines.append("entries:")
+    claimants = list(shipped["claimants"])
+    for n in range(size):
+        def phrase(k: int) -> str:
+            return " ".join(rng.choices(vocabulary, weights, k=k))
+        entry = {
+            "id": f"e{n}",
+            "question": f"what about {phrase(4)}?",
+            "alternates": [phrase(rng.randint(2, 5)) for _ in range(5)],
+            "answer": f"The article says {phrase(8)}.",
+            "sources": [{"quote": rng.choice(sentences), "attributed_to": rng.choice(claimants)}],
+        }
+        lines.append("  - " + json.dumps(entry, ensure_ascii=False))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def measure(path: Path, repeats: int, baseline_questions: int) -> dict:
+    """Runs in the child: load, then time questions through ours and the baselines."""
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.perf_counter()
+    knowledge = load_knowledge(path, max_bytes=1 << 30)
+    loaded = time.perf_counter()
+    matcher = Matcher(knowledge)
+    indexed = time.perf_counter()
+    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+    questions = [case.question for case in load_cases()]
+    matcher.match(questions[0])  # warm caches
+    ours: list[float] = []
+    for _ in range(repeats):
+        for question in questions:
+            t = time.perf_counter()
+            matcher.match(question)
+            ours.append((time.perf_counter() - t) * 1000)
+
+    phrasings = [p for e in knowledge.entries for p in (e.question, *e.alternates)]
+    sample = questions[:baseline_questions]
+
+    def timed(fn) -> list[float]:
+        out = []
+        for question in sample:
+            t = time.perf_counter()
+            fn(question)
+            out.append((time.perf_counter() - t) * 1000)
+        return out
+
+    from rapidfuzz import process
+
+    difflib_ms = timed(lambda q: difflib.get_close_matches(q, phrasings, n=1))
+    extract_ms = timed(lambda q: process.extractOne(q, phrasings))
+    ours_sample = timed(matcher.match)
+    return {
+        "entries": len(knowledge.entries),
+        "phrasings": len(phrasings),
+        "file_mb": path.stat().st_size / 1e6,
+        "load_s": loaded - start,
+        "index_s": indexed - loaded,
+        "rss_mb": (rss_after - rss_before) / 1024,
+        "median_ms": statistics.median(ours),
+        "p99_ms": percentile(ours, 0.99),
+        "questions": len(ours),
+        "baseline_questions": len(sample),
+        "ours_sample_ms": statistics.mean(ours_sample),
+        "difflib_ms": statistics.mean(difflib_ms),
+        "extractone_ms": statistics.mean(extract_ms),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000],
+                        help="generated file sizes (0 or none: the article file only)")
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--repeats", type=int, default=20)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(measure(args.child, args.repeats, 60 if args.repeats > 2 else 20)))
+        return
+
+    runs = [("article", DEFAULT_PATH, 20)] + [(f"{n:,}", generate(n), 3) for n in args.sizes if n]
+    print(f"one core of {os.cpu_count()}; Python {sys.version.split()[0]}")
+    header = (f"{'file':>8} {'entries':>8} {'MB':>6} {'load s':>7} {'index s':>8} {'RSS MB':>7} "
+              f"{'median ms':>9} {'p99 ms':>7} {'target':>8} {'difflib x':>9} {'extractOne x':>12}")
+    print(header)
+    for name, path, repeats in runs:
+        out = subprocess.run([sys.executable, __file__, "--child", str(path), "--repeats", str(repeats)],
+                             check=True, capture_output=True, text=True)
+        r = json.loads(out.stdout)
+        key = "article" if name == "article" else int(name.replace(",", ""))
+        target = TARGETS.get(key)
+        load_total = r["load_s"] + r["index_s"]
+        verdict = "" if target is None else ("ok" if r["p99_ms"] <= target else "MISSED") + f" {target}"
+        if key == 100_000:
+            verdict += "; load " + ("ok" if load_total <= LOAD_TARGET_S else "MISSED")
+        print(f"{name:>8} {r['entries']:>8,} {r['file_mb']:>6.1f} {r['load_s']:>7.2f} {r['index_s']:>8.2f} "
+              f"{r['rss_mb']:>7.0f} {r['median_ms']:>9.3f} {r['p99_ms']:>7.3f} {verdict:>8} "
+              f"{r['difflib_ms'] / r['ours_sample_ms']:>9.1f} {r['extractone_ms'] / r['ours_sample_ms']:>12.1f}")
+    print("difflib x / extractOne x: the baseline's mean time per question divided by ours "
+          "(above 1: ours is faster), over the first evaluation questions.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,141 @@
+"""Command line: `python -m bot [start|run|chat|ask|check|build|eval]`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .builder import build_draft
+from .evaluation import DEFAULT_SET, SPLITS, describe, evaluate, load_cases
+from .formatting import render_plain
+from .loader import DEFAULT_PATH, KnowledgeError, load_knowledge
+from .matcher import Matcher
+from .settings import Settings, SettingsError
+
+NO_TOKEN = """No DISCORD_TOKEN is set, so the bot can't connect to Discord.
+To get one: https://discord.com/developers/applications -> New Application -> Bot -> Reset Token,
+then put DISCORD_TOKEN=... in .env (see .env.example and the README).
+Meanwhile, `python -m bot chat` answers the same questions in this terminal."""
+
+
+def _matcher(path: Path | None, settings: Settings | None = None) -> Matcher:
+    knowledge_path = path or (settings.knowledge_path if settings else DEFAULT_PATH)
+    return Matcher(load_knowledge(knowledge_path))
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    try:
+        knowledge = load_knowledge(args.path)
+    except KnowledgeError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(exc.problems)} problem(s); {args.path} is not usable", file=sys.stderr)
+        return 1
+    print(f"{args.path}: OK, {knowledge.summary()}")
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    try:
+        sys.stdout.write(build_draft(args.article))
+    except (OSError, ValueError) as exc:
+        print(f"cannot build from {args.article}: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    matcher = _matcher(args.knowledge, Settings.from_env())
+    questions = [args.question] if args.question != "-" else (line.rstrip("\n") for line in sys.stdin)
+    for question in questions:
+        match = matcher.match(question)
+        if args.json:
+            print(json.dumps(match.to_json(), ensure_ascii=False), flush=True)
+        else:
+            print(render_plain(match, matcher.knowledge.article), end="\n\n")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    matcher = _matcher(args.knowledge)
+    report = evaluate(matcher, load_cases(args.questions), args.split)
+    print(describe(report, args.split))
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from .console import run_console
+
+    return run_console(_matcher(args.knowledge, Settings.from_env()))
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    if not settings.token:
+        print(NO_TOKEN, file=sys.stderr)
+        return 2
+    from .discord_bot import run_bot
+
+    return run_bot(settings)
+
+
+def cmd_start(args: argparse.Namespace) -> int:
+    """The main job: Discord when a token is configured, the console chat otherwise."""
+    settings = Settings.from_env()
+    if settings.token:
+        from .discord_bot import run_bot
+
+        return run_bot(settings)
+    print("No DISCORD_TOKEN configured: starting the console chat (`python -m bot run` explains how to connect).")
+    from .console import run_console
+
+    return run_console(_matcher(None, settings))
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="python -m bot", description="Answers questions about one news article.")
+    sub = root.add_subparsers(dest="command")
+
+    sub.add_parser("start", help="Discord if DISCORD_TOKEN is set, else the console chat (the default)")
+    sub.add_parser("run", help="connect to Discord (needs DISCORD_TOKEN)")
+    chat = sub.add_parser("chat", help="ask questions in the terminal")
+    chat.add_argument("--knowledge", type=Path, help="knowledge file (default: KNOWLEDGE_PATH or the shipped one)")
+
+    ask = sub.add_parser("ask", help="answer one question, or one per line from stdin with '-'")
+    ask.add_argument("question", help="the question, or - to read one per line from stdin")
+    ask.add_argument("--json", action="store_true", help="print one JSON object per question")
+    ask.add_argument("--knowledge", type=Path)
+
+    check = sub.add_parser("check", help="check a knowledge file; exit 1 with every problem if it is bad")
+    check.add_argument("path", nargs="?", type=Path, default=DEFAULT_PATH)
+
+    build = sub.add_parser("build", help="print a draft knowledge file built from an article text")
+    build.add_argument("article", type=Path)
+
+    ev = sub.add_parser("eval", help="print answer accuracy on the evaluation set")
+    ev.add_argument("--questions", type=Path, default=DEFAULT_SET)
+    ev.add_argument("--split", choices=SPLITS, default="all")
+    ev.add_argument("--knowledge", type=Path)
+    return root
+
+
+COMMANDS = {"start": cmd_start, "run": cmd_run, "chat": cmd_chat, "ask": cmd_ask,
+            "check": cmd_check, "build": cmd_build, "eval": cmd_eval}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command or "start"](args)
+    except KnowledgeError as exc:
+        print(f"the knowledge file is not usable:\n{exc}", file=sys.stderr)
+        return 1
+    except SettingsError as exc:
+        print(f"bad setting: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Cogs, each loaded as an extension in `ArticleBot.setup_hook`."""

@@ -1,0 +1,101 @@
+"""Asking by slash command and context menu: /ask, /topics, /about, "Ask the article"."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from ..discord_bot import ArticleBot
+from ..replies import NO_PINGS
+from ..views import TopicsView, answer_message, embeds_allowed
+
+
+async def _question_cooldown(interaction: discord.Interaction[ArticleBot]) -> bool:
+    """One per-user budget shared by every way of asking (slash, menu, chat)."""
+    bucket = interaction.client.question_cooldown.get_bucket(interaction)
+    if bucket is not None and (retry := bucket.update_rate_limit()):
+        raise app_commands.CommandOnCooldown(bucket, retry)
+    return True
+
+
+class Ask(commands.Cog):
+    def __init__(self, bot: ArticleBot) -> None:
+        self.bot = bot
+        self.menu = app_commands.ContextMenu(name="Ask the article", callback=self.ask_message)
+        self.menu.add_check(_question_cooldown)
+
+    async def cog_load(self) -> None:
+        self.bot.tree.add_command(self.menu)
+
+    async def cog_unload(self) -> None:
+        self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
+
+    async def _answer(self, interaction: discord.Interaction, question: str, *, private: bool) -> None:
+        matcher = self.bot.matcher  # one knowledge for the whole answer, even if a reload lands meanwhile
+        match = matcher.match(question)
+        kwargs = answer_message(match, matcher.knowledge.article, interaction.user.id, embeds_allowed(interaction))
+        await interaction.response.send_message(ephemeral=private, **kwargs)
+        if view := kwargs.get("view"):
+            view.message = await interaction.original_response()
+
+    @app_commands.command(name="ask", description="Ask a question about the article")
+    @app_commands.describe(question="Your question, in your own words", private="Only you see the answer")
+    @app_commands.check(_question_cooldown)
+    async def ask(self, interaction: discord.Interaction, question: app_commands.Range[str, 1, 4000],
+                  private: bool = False) -> None:
+        await self._answer(interaction, question, private=private)
+
+    @ask.autocomplete("question")
+    async def ask_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=q, value=q) for q in self.bot.matcher.complete(current)]
+
+    async def ask_message(self, interaction: discord.Interaction, message: discord.Message) -> None:
+        if not message.content.strip():
+            await interaction.response.send_message("That message has no text to ask about.", ephemeral=True)
+            return
+        await self._answer(interaction, message.content, private=False)
+
+    @app_commands.command(name="topics", description="What I can answer about the article")
+    async def topics(self, interaction: discord.Interaction) -> None:
+        knowledge = self.bot.matcher.knowledge
+        view = TopicsView([e.question for e in knowledge.entries], interaction.user.id,
+                          f"What I can answer about \u201c{knowledge.article.title}\u201d")
+        if not embeds_allowed(interaction):
+            await interaction.response.send_message(view.text(), ephemeral=True, allowed_mentions=NO_PINGS)
+            return
+        await interaction.response.send_message(embed=view.embed(), view=view if view.pages > 1 else discord.utils.MISSING,
+                                                allowed_mentions=NO_PINGS)
+        view.message = await interaction.original_response()
+
+    @app_commands.command(name="about", description="The article I answer from, and the knowledge file in use")
+    async def about(self, interaction: discord.Interaction) -> None:
+        knowledge = self.bot.matcher.knowledge
+        article = knowledge.article
+        copy = []
+        if article.republished_by:
+            copy.append(f"republished by {article.republished_by}")
+        if article.truncated:
+            copy.append("cut off by a paywall, so the report may go on beyond what I have")
+        lines = [
+            f"**Publisher:** {article.publisher}",
+            f"**Dateline:** {article.dateline}",
+            f"**This copy:** {'; '.join(copy) or 'complete'}",
+            f"**Photo captions:** {len(article.captions)}, credited to "
+            f"{', '.join(sorted({c.credit or 'nobody' for c in article.captions})) or '-'}",
+            "",
+            f"**Knowledge file:** `{knowledge.path.name}` \u2014 {knowledge.summary()}",
+            f"**Loaded:** {discord.utils.format_dt(knowledge.loaded_at, 'R')}",
+            "",
+            "I only answer from this article, and I say who made each claim.",
+        ]
+        embed = discord.Embed(title=article.title, description="\n".join(lines), colour=discord.Colour.blue())
+        if embeds_allowed(interaction):
+            await interaction.response.send_message(embed=embed, allowed_mentions=NO_PINGS)
+        else:
+            await interaction.response.send_message(f"**{article.title}**\n" + "\n".join(lines),
+                                                    allowed_mentions=NO_PINGS)
+
+
+async def setup(bot: ArticleBot) -> None:
+    await bot.add_cog(Ask(bot))

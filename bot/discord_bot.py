@@ -1,0 +1,117 @@
+"""The Discord bot: a `commands.Bot` whose cogs answer from a swappable Matcher."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from .loader import load_knowledge
+from .matcher import Matcher
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS = ("bot.cogs.ask", "bot.cogs.chat", "bot.cogs.admin")
+
+
+class ArticleTree(app_commands.CommandTree):
+    """Every app-command error ends here: the user gets an answer, the log gets the trace."""
+
+    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        from .replies import error_message
+
+        message, expected = error_message(error)
+        if not expected:
+            command = interaction.command.qualified_name if interaction.command else "?"
+            log.error("error in app command %s", command, exc_info=error)
+        send = interaction.followup.send if interaction.response.is_done() else interaction.response.send_message
+        try:
+            await send(message, ephemeral=True, allowed_mentions=discord.AllowedMentions.none())
+        except discord.HTTPException:
+            log.warning("could not tell the user about an error", exc_info=True)
+
+
+class ArticleBot(commands.Bot):
+    """Holds the current Matcher; `swap_matcher` replaces it in one assignment."""
+
+    def __init__(self, settings: Settings, matcher: Matcher, *, sync_commands: bool = True, **options) -> None:
+        intents = discord.Intents.default()
+        intents.message_content = True  # questions in server messages are their text
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents,
+            tree_cls=ArticleTree,
+            allowed_mentions=discord.AllowedMentions.none(),
+            help_command=None,
+            **options,
+        )
+        self.settings = settings
+        self.matcher = matcher
+        self.sync_commands = sync_commands
+        self.question_cooldown = commands.CooldownMapping(
+            commands.Cooldown(settings.cooldown_rate, settings.cooldown_per),
+            lambda source: (getattr(source, "author", None) or source.user).id,
+        )
+
+    async def setup_hook(self) -> None:
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        if not self.sync_commands:
+            return
+        if self.settings.dev_guild_id:
+            guild = discord.Object(self.settings.dev_guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            log.info("synced %d commands to development guild %s", len(synced), guild.id)
+        else:
+            synced = await self.tree.sync()
+            log.info("synced %d global commands (may take a while to appear)", len(synced))
+
+    async def on_ready(self) -> None:
+        log.info("ready as %s (%s) in %d guilds; %s", self.user, getattr(self.user, "id", "?"),
+                 len(self.guilds), self.matcher.knowledge.summary())
+
+    async def on_message(self, message: discord.Message) -> None:
+        """No prefix commands: the chat cog reads questions, so nothing is dispatched here."""
+
+    async def reload_knowledge(self) -> tuple[Matcher, Matcher]:
+        """Load and index the knowledge file off the event loop, then swap; return (old, new).
+
+        Raises KnowledgeError and keeps the current Matcher when the file is bad.
+        """
+        path = self.settings.knowledge_path
+        new = await asyncio.to_thread(lambda: Matcher(load_knowledge(path)))
+        old, self.matcher = self.matcher, new
+        log.info("reloaded %s: %s (%s)", path, new.knowledge.summary(), old.knowledge.diff(new.knowledge).summary())
+        return old, new
+
+
+class ShardedArticleBot(ArticleBot, commands.AutoShardedBot):
+    """The same bot spread over gateway shards (SHARD_COUNT)."""
+
+
+def create_bot(settings: Settings | None = None, *, sync_commands: bool = True) -> ArticleBot:
+    """Build the bot without connecting; tests drive it, `run_bot` starts it."""
+    settings = settings or Settings.from_env()
+    matcher = Matcher(load_knowledge(settings.knowledge_path))
+    if settings.shard_count:
+        return ShardedArticleBot(settings, matcher, sync_commands=sync_commands, shard_count=settings.shard_count)
+    return ArticleBot(settings, matcher, sync_commands=sync_commands)
+
+
+def run_bot(settings: Settings) -> int:
+    discord.utils.setup_logging(level=logging.getLevelName(settings.log_level))
+    bot = create_bot(settings)
+    try:
+        bot.run(settings.token or "", log_handler=None)
+    except discord.LoginFailure:
+        log.error("Discord refused the token: check DISCORD_TOKEN (reset it in the Developer Portal)")
+        return 1
+    except discord.PrivilegedIntentsRequired:
+        log.error("enable the Message Content intent for this bot in the Developer Portal (Bot page)")
+        return 1
+    return 0

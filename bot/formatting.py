@@ -1,0 +1,53 @@
+"""Turning a Match into words a person reads; shared by the console, `ask` and Discord's plain-text replies."""
+
+from __future__ import annotations
+
+import textwrap
+
+from .knowledge import ArticleInfo, Source
+from .matcher import Match
+
+NOT_SAID = "The article doesn't say."
+CONTESTED_NOTE = "The sources disagree: each claim is shown with who made it."
+
+
+def attribution(source: Source) -> str:
+    """Who said it, in full: '— Russia's Defense Ministry, as reported by Reuters'."""
+    return f"\u2014 {source.claimant.label[:1].upper()}{source.claimant.label[1:]}"
+
+
+def article_line(article: ArticleInfo) -> str:
+    return f"{article.title} ({article.publisher}, {article.dateline})"
+
+
+def confidence_line(match: Match) -> str:
+    return f"confidence {match.score}/100"
+
+
+def unsure_line(match: Match) -> str:
+    """What to say when there is no answer: an honest 'doesn't say', or 'not sure'."""
+    if match.suggestions:
+        return "I'm not sure what you mean \u2014 did you mean one of these?"
+    return f"{NOT_SAID} I found nothing in it about that."
+
+
+def render_plain(match: Match, article: ArticleInfo, *, width: int = 88) -> str:
+    """A console-friendly answer: matched question, answer, quoted sources, confidence."""
+    lines: list[str] = []
+    if match.answered:
+        if match.entry is not None:
+            lines.append(f"Q: {match.entry.question}")
+        lines.extend(textwrap.wrap(match.answer or "", width))
+        if match.entry is not None and match.entry.contested:
+            lines.append(f"({CONTESTED_NOTE})")
+        for source in match.sources:
+            lines.append("")
+            lines.extend(textwrap.wrap(f"\u201c{source.quote}\u201d", width, initial_indent="  ", subsequent_indent="  "))
+            lines.append(f"    {attribution(source)}")
+        lines.append("")
+        lines.append(f"[{article_line(article)} \u00b7 {confidence_line(match)}]")
+    else:
+        lines.append(unsure_line(match))
+    for number, entry in enumerate(match.suggestions, 1):
+        lines.append(f"  {number}. {entry.question}")
+    return "\n".join(lines)

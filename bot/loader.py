@@ -1,0 +1,396 @@
+"""Load a knowledge file and refuse a bad one, naming file, line and entry.
+
+The YAML is read with PyYAML's safe loader only. Anchors and aliases are
+refused outright (a knowledge file never needs them, and they are how a small
+file becomes a "billion laughs" bomb), as is a file over the size limit.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import yaml
+
+from .article import Caption, parse_article
+from .knowledge import ArticleInfo, Claimant, Entry, Knowledge, Source
+from .text import fold_typography
+
+try:  # libyaml's parser is the same safe loader, an order of magnitude faster
+    from yaml import CSafeLoader as SafeLoader
+except ImportError:  # pragma: no cover - pure-Python PyYAML
+    from yaml import SafeLoader  # type: ignore[assignment]
+
+DEFAULT_PATH = Path(__file__).resolve().parent.parent / "knowledge" / "palmyra.yaml"
+MAX_BYTES = 64 * 1024 * 1024
+MAX_QUESTION = 100  # an autocomplete choice holds 100 characters
+MAX_ANSWER = 1000
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+TOP_KEYS = {"version": False, "article": True, "claimants": True, "aliases": False,
+            "acronyms": False, "entries": True}
+ARTICLE_KEYS = {"text": True, "title": True, "publisher": True, "dateline": True,
+                "republished_by": False, "truncated": False, "note": False, "captions": False}
+CLAIMANT_KEYS = {"name": True, "label": True}
+CAPTION_KEYS = {"text": True, "credit": True}
+ENTRY_KEYS = {"id": True, "question": True, "alternates": False, "answer": True,
+              "contested": False, "sources": True, "related": False}
+SOURCE_KEYS = {"quote": True, "attributed_to": True}
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    path: Path
+    line: int
+    entry: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}"
+        return f"{where}: entry '{self.entry}': {self.message}" if self.entry else f"{where}: {self.message}"
+
+
+class KnowledgeError(Exception):
+    """A knowledge file that must not be used; `problems` says every reason."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(map(str, problems)))
+
+
+def load_knowledge(path: Path | str = DEFAULT_PATH, *, max_bytes: int = MAX_BYTES) -> Knowledge:
+    """Read, check and build a knowledge file; raise KnowledgeError listing every problem."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise KnowledgeError([Problem(path, 0, None, f"file is {size:,} bytes, over the limit of {max_bytes:,}")])
+        text = path.read_bytes().decode("utf-8")
+    except OSError as exc:
+        raise KnowledgeError([Problem(path, 0, None, f"cannot read: {exc.strerror or exc}")]) from None
+    except UnicodeDecodeError as exc:
+        raise KnowledgeError([Problem(path, 0, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
+    return _Checker(path).build(text)
+
+
+class _Checker:
+    """Walks the composed YAML nodes, so every problem knows its line."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.problems: list[Problem] = []
+        self.entry_id: str | None = None
+        self.folded_article: str | None = None
+
+    def problem(self, node: yaml.Node | None, message: str) -> None:
+        line = node.start_mark.line + 1 if node is not None else 0
+        self.problems.append(Problem(self.path, line, self.entry_id, message))
+
+    def fail(self) -> KnowledgeError:
+        return KnowledgeError(self.problems)
+
+    # -- parsing -------------------------------------------------------------
+
+    def build(self, text: str) -> Knowledge:
+        root = self.compose(text)
+        top = self.mapping(root, TOP_KEYS, "the file")
+        if top is None:
+            raise self.fail()
+        if (version := top.get("version")) is not None and self.scalar(version) != "1":
+            self.problem(version, "unsupported version (this bot reads version 1)")
+        article = self.article(top.get("article"))
+        claimants = self.claimants(top.get("claimants"))
+        aliases = self.aliases(top.get("aliases"))
+        acronyms = self.acronyms(top.get("acronyms"))
+        entries = self.entries(top.get("entries"), article, claimants)
+        if self.problems or article is None:
+            raise self.fail()
+        return Knowledge(
+            path=self.path,
+            article=article,
+            claimants=MappingProxyType(claimants),
+            aliases=MappingProxyType(aliases),
+            acronyms=MappingProxyType(acronyms),
+            entries=tuple(entries),
+            loaded_at=datetime.now(timezone.utc),
+            by_id=MappingProxyType({entry.id: entry for entry in entries}),
+        )
+
+    def compose(self, text: str) -> yaml.Node:
+        loader = SafeLoader(text)
+        try:
+            root = loader.get_single_node()
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = mark.line + 1 if mark else 0
+            self.problems.append(Problem(self.path, line, None, f"not valid YAML: {exc.problem or exc}"))
+            raise self.fail() from None
+        except yaml.YAMLError as exc:
+            self.problems.append(Problem(self.path, 0, None, f"not valid YAML: {exc}"))
+            raise self.fail() from None
+        finally:
+            loader.dispose()
+        if root is None:
+            self.problems.append(Problem(self.path, 1, None, "the file is empty"))
+            raise self.fail()
+        self.refuse_aliases(root)
+        return root
+
+    def refuse_aliases(self, root: yaml.Node) -> None:
+        """An alias makes one node appear twice in the graph; refuse the first repeat."""
+        seen: set[int] = set()
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:
+                self.problem(node, "YAML anchors and aliases (&, *) are not allowed in a knowledge file")
+                raise self.fail()
+            seen.add(id(node))
+            if isinstance(node, yaml.MappingNode):
+                for key, value in node.value:
+                    stack.extend((key, value))
+            elif isinstance(node, yaml.SequenceNode):
+                stack.extend(node.value)
+
+    # -- typed accessors -----------------------------------------------------
+
+    def mapping(self, node: yaml.Node | None, keys: dict[str, bool], what: str) -> dict[str, yaml.Node] | None:
+        """A mapping with known keys; report unknown and missing ones."""
+        if not isinstance(node, yaml.MappingNode):
+            self.problem(node, f"{what} must be a mapping")
+            return None
+        out: dict[str, yaml.Node] = {}
+        for key_node, value in node.value:
+            key = self.scalar(key_node)
+            if key not in keys:
+                self.problem(key_node, f"unknown field '{key}' in {what} (expected: {', '.join(keys)})")
+            elif key in out:
+                self.problem(key_node, f"field '{key}' given twice in {what}")
+            else:
+                out[key] = value
+        for key, required in keys.items():
+            if required and key not in out:
+                self.problem(node, f"missing field '{key}' in {what}")
+        return out
+
+    def scalar(self, node: yaml.Node) -> str:
+        return node.value if isinstance(node, yaml.ScalarNode) else ""
+
+    def string(self, node: yaml.Node | None, what: str, *, limit: int | None = None) -> str | None:
+        """A non-empty string (YAML scalars that are numbers count as text)."""
+        if node is None:
+            return None
+        if not isinstance(node, yaml.ScalarNode) or node.tag == "tag:yaml.org,2002:null":
+            self.problem(node, f"{what} must be text")
+            return None
+        value = node.value.strip()
+        if not value:
+            self.problem(node, f"{what} is empty")
+            return None
+        if limit is not None and len(value) > limit:
+            self.problem(node, f"{what} is {len(value)} characters, over the limit of {limit}")
+        return value
+
+    def boolean(self, node: yaml.Node | None, what: str) -> bool:
+        if node is None:
+            return False
+        if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:bool":
+            return node.value.lower() in {"true", "yes", "on"}
+        self.problem(node, f"{what} must be true or false")
+        return False
+
+    def strings(self, node: yaml.Node | None, what: str, *, limit: int | None = None) -> list[str]:
+        if node is None:
+            return []
+        if not isinstance(node, yaml.SequenceNode):
+            self.problem(node, f"{what} must be a list")
+            return []
+        return [s for item in node.value if (s := self.string(item, f"an item of {what}", limit=limit))]
+
+    # -- sections ------------------------------------------------------------
+
+    def article(self, node: yaml.Node | None) -> ArticleInfo | None:
+        fields = self.mapping(node, ARTICLE_KEYS, "article")
+        if fields is None:
+            return None
+        text_path = self.string(fields.get("text"), "article.text")
+        title = self.string(fields.get("title"), "article.title")
+        publisher = self.string(fields.get("publisher"), "article.publisher")
+        dateline = self.string(fields.get("dateline"), "article.dateline")
+        republished_by = self.string(fields.get("republished_by"), "article.republished_by")
+        note = self.string(fields.get("note"), "article.note")
+        truncated = self.boolean(fields.get("truncated"), "article.truncated")
+        if not (text_path and title and publisher and dateline):
+            return None
+        source = (self.path.parent / text_path).resolve()
+        try:
+            parsed = parse_article(source.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            self.problem(fields["text"], f"cannot read the article text {source}: {exc}")
+            return None
+        self.folded_article = fold_typography(parsed.text)
+        captions: list[Caption] = []
+        caption_list = fields.get("captions")
+        for item in caption_list.value if isinstance(caption_list, yaml.SequenceNode) else []:
+            caption = self.mapping(item, CAPTION_KEYS, "a caption")
+            if caption and (text := self.string(caption.get("text"), "caption text")):
+                self.require_in_article(caption["text"], text, "caption text")
+                captions.append(Caption(text, self.string(caption.get("credit"), "caption credit")))
+        if caption_list is not None and not isinstance(caption_list, yaml.SequenceNode):
+            self.problem(caption_list, "article.captions must be a list")
+        self.require_in_article(fields["title"], title, "article.title")
+        return ArticleInfo(title, publisher, dateline, republished_by, truncated, note,
+                           tuple(captions), source, parsed.text)
+
+    def require_in_article(self, node: yaml.Node, text: str, what: str) -> None:
+        if self.folded_article is None:
+            return
+        folded = fold_typography(text)
+        if folded not in self.folded_article:
+            words = folded.split(" ")
+            # the longest run of leading words that the article does contain
+            good = next(n for n in range(len(words), -1, -1) if " ".join(words[:n]) in self.folded_article)
+            where = f"; it departs from the article at word {good + 1}: {words[good]!r}" if good < len(words) else ""
+            self.problem(node, f"{what} is not in the article text{where}: {_preview(text)!r}")
+
+    def claimants(self, node: yaml.Node | None) -> dict[str, Claimant]:
+        if not isinstance(node, yaml.MappingNode):
+            self.problem(node, "claimants must be a mapping of key to {name, label}")
+            return {}
+        out: dict[str, Claimant] = {}
+        for key_node, value in node.value:
+            key = self.scalar(key_node)
+            fields = self.mapping(value, CLAIMANT_KEYS, f"claimant '{key}'")
+            if fields is None:
+                continue
+            name = self.string(fields.get("name"), f"claimant '{key}' name")
+            label = self.string(fields.get("label"), f"claimant '{key}' label")
+            if key in out:
+                self.problem(key_node, f"claimant '{key}' given twice")
+            elif name and label:
+                out[key] = Claimant(key, name, label)
+        return out
+
+    def aliases(self, node: yaml.Node | None) -> dict[str, tuple[str, ...]]:
+        if node is None:
+            return {}
+        if not isinstance(node, yaml.MappingNode):
+            self.problem(node, "aliases must be a mapping of phrase to a list of variants")
+            return {}
+        out: dict[str, tuple[str, ...]] = {}
+        owner: dict[str, str] = {}
+        for key_node, value in node.value:
+            canonical = self.scalar(key_node).strip()
+            if not canonical:
+                self.problem(key_node, "an alias phrase is empty")
+                continue
+            variants = self.strings(value, f"aliases of '{canonical}'")
+            for variant in variants:
+                folded = variant.casefold()
+                if folded in owner and owner[folded] != canonical:
+                    self.problem(value, f"alias '{variant}' is given for both '{owner[folded]}' and '{canonical}'")
+                owner[folded] = canonical
+            out[canonical] = tuple(variants)
+        return out
+
+    def acronyms(self, node: yaml.Node | None) -> dict[str, str]:
+        if node is None:
+            return {}
+        if not isinstance(node, yaml.MappingNode):
+            self.problem(node, "acronyms must be a mapping of short form to phrase")
+            return {}
+        return {
+            self.scalar(key): value
+            for key, node_value in node.value
+            if (value := self.string(node_value, f"acronym '{self.scalar(key)}'"))
+        }
+
+    def entries(self, node: yaml.Node | None, article: ArticleInfo | None,
+                claimants: dict[str, Claimant]) -> list[Entry]:
+        if not isinstance(node, yaml.SequenceNode):
+            self.problem(node, "entries must be a list")
+            return []
+        entries: list[Entry] = []
+        related_nodes: list[tuple[Entry, yaml.Node | None]] = []
+        first_line: dict[str, int] = {}
+        for item in node.value:
+            self.entry_id = _peek_id(item)
+            fields = self.mapping(item, ENTRY_KEYS, "an entry")
+            if fields is None:
+                continue
+            entry_id = self.string(fields.get("id"), "id")
+            if entry_id is None:
+                continue
+            self.entry_id = entry_id
+            if not ID_PATTERN.match(entry_id):
+                self.problem(fields["id"], "id must be a lowercase slug (letters, digits, single hyphens)")
+            if entry_id in first_line:
+                self.problem(fields["id"], f"duplicate id (first used on line {first_line[entry_id]})")
+            else:
+                first_line[entry_id] = item.start_mark.line + 1
+            entry = self.entry(item, fields, entry_id, claimants)
+            if entry is not None:
+                entries.append(entry)
+                related_nodes.append((entry, fields.get("related")))
+        self.entry_id = None
+        known = set(first_line)
+        for entry, related_node in related_nodes:
+            self.entry_id = entry.id
+            for target in entry.related:
+                if target not in known:
+                    self.problem(related_node, f"related id '{target}' does not exist")
+                elif target == entry.id:
+                    self.problem(related_node, "an entry cannot be related to itself")
+        self.entry_id = None
+        return entries
+
+    def entry(self, item: yaml.Node, fields: dict[str, yaml.Node], entry_id: str,
+              claimants: dict[str, Claimant]) -> Entry | None:
+        question = self.string(fields.get("question"), "question", limit=MAX_QUESTION)
+        answer = self.string(fields.get("answer"), "answer", limit=MAX_ANSWER)
+        alternates = self.strings(fields.get("alternates"), "alternates")
+        related = self.strings(fields.get("related"), "related")
+        contested = self.boolean(fields.get("contested"), "contested")
+        sources = self.sources(fields.get("sources"), claimants)
+        if contested and len({s.claimant.key for s in sources}) < 2:
+            self.problem(fields.get("contested"), "a contested entry needs sources from at least two claimants")
+        if not (question and answer and sources):
+            return None
+        return Entry(entry_id, question, tuple(alternates), answer, tuple(sources),
+                     tuple(related), contested, item.start_mark.line + 1)
+
+    def sources(self, node: yaml.Node | None, claimants: dict[str, Claimant]) -> list[Source]:
+        if not isinstance(node, yaml.SequenceNode) or not node.value:
+            self.problem(node, "sources must be a non-empty list of {quote, attributed_to}")
+            return []
+        out: list[Source] = []
+        for item in node.value:
+            fields = self.mapping(item, SOURCE_KEYS, "a source")
+            if fields is None:
+                continue
+            quote = self.string(fields.get("quote"), "quote")
+            who = self.string(fields.get("attributed_to"), "attributed_to")
+            if quote:
+                self.require_in_article(fields["quote"], quote, "quote")
+            if who and who not in claimants:
+                self.problem(fields["attributed_to"], f"attributed_to '{who}' is not a key of claimants")
+            elif quote and who:
+                out.append(Source(quote, claimants[who]))
+        return out
+
+
+def _peek_id(node: yaml.Node) -> str | None:
+    """The entry's id, so problems found before it is checked can still name the entry."""
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == "id" and isinstance(value, yaml.ScalarNode):
+                return value.value or None
+    return None
+
+
+def _preview(text: str, width: int = 80) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"

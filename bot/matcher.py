@@ -1,0 +1,297 @@
+"""Find the entry a question means, or decide that the article doesn't say.
+
+How a question is scored against an entry (all of it chosen on the tuning half
+of eval/questions.yaml, see `python -m bot eval --split tune`):
+
+1. Both sides go through the same pipeline: `normalize`, the knowledge file's
+   acronyms and aliases rewritten to one canonical phrase, stop words dropped,
+   plural "s" trimmed. A query word the knowledge has never seen is corrected
+   to the nearest known word within one edit (two for words of 7+ letters,
+   OSA distance, so a swapped pair of letters is one edit).
+2. *Coverage*: the IDF-weighted share of the query's content words the entry
+   knows (words of its question and alternates count fully, words only in its
+   answer or quotes count `ANSWER_WORD_WEIGHT`). A word nobody in the
+   knowledge uses weighs as much as the rarest word, which is what makes
+   "what is the capital of Syria" fall short: "capital" is nowhere.
+3. *Similarity*: rapidfuzz's token-set and token-sort ratios against the
+   entry's closest question or alternate, averaged.
+4. score = COVERAGE_WEIGHT * coverage + (1 - COVERAGE_WEIGHT) * similarity.
+
+An entry is the answer when its score reaches ANSWER_AT and beats the next
+entry by MARGIN (or the next one is a `related` entry, which answers too).
+Below that, entries scoring SUGGEST_AT or more are offered as "did you mean".
+When no entry is the answer, an article sentence that holds every content
+word of the question (and at least two) is quoted instead.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+
+from .knowledge import Entry, Knowledge, Source
+from .text import fold_typography, normalize, split_sentences
+
+COVERAGE_WEIGHT = 0.6
+ANSWER_WORD_WEIGHT = 0.6
+ANSWER_AT = 62
+MARGIN = 4
+SUGGEST_AT = 40
+MAX_SUGGESTIONS = 3
+MAX_QUERY_WORDS = 48  # a 4,000-character paste is judged on its first words
+MAX_CANDIDATES = 200
+MAX_POSTINGS = 5000  # words in more entries than this don't pick candidates
+
+STOP_WORDS = frozenset(
+    """a an the of in on at to for from by with about into onto than then as and or but so if
+    is are was were be been being am do does did done doing has have had having will would
+    shall should can could may might must what whats which who whom whose when where why how
+    that this these those it its it's they them their there here i me my you your u ur we us
+    our he him his she her one ones any some all just also very really even still ever
+    tell say says said saying told know knows explain please pls plz thanks thank hey hi yo
+    lol bro guys article story report news text reuters according mean means""".split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """The result of one question: an answer, or an honest abstention."""
+
+    question: str
+    answered: bool
+    entry: Entry | None
+    answer: str | None
+    sources: tuple[Source, ...]
+    score: int
+    suggestions: tuple[Entry, ...]
+
+    @property
+    def from_sentence(self) -> bool:
+        """Answered from an article sentence rather than a curated entry."""
+        return self.answered and self.entry is None
+
+    def to_json(self) -> dict:
+        return {
+            "question": self.question,
+            "answered": self.answered,
+            "answer": self.answer,
+            "matched": self.entry.question if self.entry else None,
+            "score": self.score,
+            "sources": [{"quote": s.quote, "attributed_to": s.claimant.name} for s in self.sources],
+            "suggestions": [entry.question for entry in self.suggestions],
+        }
+
+
+def _stem(word: str) -> str:
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+class Matcher:
+    """An index over one Knowledge; immutable after construction, so safe to share."""
+
+    def __init__(self, knowledge: Knowledge) -> None:
+        self.knowledge = knowledge
+        self._acronyms = [
+            (re.compile(rf"\b{re.escape(short)}\b"), f" {phrase} ")
+            for short, phrase in knowledge.acronyms.items()
+        ]
+        variants = {
+            normalize(variant): normalize(canonical)
+            for canonical, forms in knowledge.aliases.items()
+            for variant in forms
+        }
+        variants = {v: c for v, c in variants.items() if v and v != c}
+        self._aliases = variants
+        self._alias_re = (
+            re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(variants, key=len, reverse=True))) + r")\b")
+            if variants else None
+        )
+
+        entries = knowledge.entries
+        self._phrasings: list[list[str]] = []  # per entry: content strings of question + alternates
+        self._strong: list[frozenset[str]] = []
+        self._weak: list[frozenset[str]] = []
+        frequency: Counter[str] = Counter()
+        postings: dict[str, list[int]] = defaultdict(list)
+        for index, entry in enumerate(entries):
+            phrasings = [self._content(text) for text in (entry.question, *entry.alternates)]
+            strong = frozenset(w for words in phrasings for w in words)
+            weak = frozenset(self._content(" ".join([entry.answer, *(s.quote for s in entry.sources)]))) - strong
+            self._phrasings.append([" ".join(words) for words in phrasings])
+            self._strong.append(strong)
+            self._weak.append(weak)
+            for word in strong | weak:
+                postings[word].append(index)
+                frequency[word] += 1
+        total = max(len(entries), 1)
+        self._idf = {w: math.log((total + 1) / (df + 0.5)) + 1 for w, df in frequency.items()}
+        self._unknown_idf = math.log((total + 1) / 0.5) + 1
+        self._postings = {w: tuple(ids) for w, ids in postings.items()}
+
+        # Typo correction knows every word the knowledge uses, before stemming and
+        # alias rewriting, most frequent first so ties go to the common word.
+        raw_words: Counter[str] = Counter()
+        for entry in entries:
+            for text in (entry.question, *entry.alternates, entry.answer, *(s.quote for s in entry.sources)):
+                raw_words.update(normalize(text).split())
+        for canonical, forms in knowledge.aliases.items():
+            for text in (canonical, *forms):
+                raw_words.update(normalize(text).split())
+        raw_words.update(STOP_WORDS)
+        self._vocabulary = frozenset(raw_words)
+        self._by_length: dict[int, list[str]] = defaultdict(list)
+        for word, _ in raw_words.most_common():
+            if len(word) >= 4:
+                self._by_length[len(word)].append(word)
+
+        self._sentences = self._article_sentences()
+
+    # -- the text pipeline ---------------------------------------------------
+
+    def _canonical(self, text: str, *, correct: bool = False) -> str:
+        letters = [c for c in text if c.isalpha()]
+        shouting = letters and sum(c.isupper() for c in letters) > len(letters) / 2
+        if not shouting:
+            for pattern, phrase in self._acronyms:
+                text = pattern.sub(phrase, text)
+        words = normalize(text).split()
+        if correct:
+            words = [self._correct(word) for word in words[: MAX_QUERY_WORDS * 3]]
+        text = " ".join(words)
+        if self._alias_re is not None:
+            text = self._alias_re.sub(lambda m: self._aliases[m.group(0)], text)
+        return text
+
+    def _content(self, text: str, *, correct: bool = False) -> list[str]:
+        """Content words, in order, without repeats."""
+        words = (_stem(w) for w in self._canonical(text, correct=correct).split() if w not in STOP_WORDS)
+        return list(dict.fromkeys(w for w in words if w not in STOP_WORDS))
+
+    def _correct(self, word: str) -> str:
+        if word in self._vocabulary or len(word) < 4 or word.isdigit():
+            return word
+        limit = 1 if len(word) < 7 else 2
+        best: tuple[int, str] | None = None
+        for length in range(len(word) - limit, len(word) + limit + 1):
+            pool = self._by_length.get(length)
+            if not pool:
+                continue
+            found = process.extractOne(word, pool, scorer=OSA.distance, score_cutoff=limit)
+            if found and (best is None or found[1] < best[0]):
+                best = (found[1], found[0])
+        return best[1] if best else word
+
+    # -- scoring ------------------------------------------------------------
+
+    def _candidates(self, words: list[str]) -> Iterable[int]:
+        ranked = sorted((w for w in words if w in self._postings), key=lambda w: len(self._postings[w]))
+        picked: set[int] = set()
+        for word in ranked:
+            ids = self._postings[word]
+            if len(ids) > MAX_POSTINGS and picked:
+                break
+            picked.update(ids[:MAX_POSTINGS])
+            if len(picked) >= MAX_CANDIDATES * 10:
+                break
+        return picked
+
+    def _score(self, index: int, words: list[str], query: str) -> float:
+        strong, weak = self._strong[index], self._weak[index]
+        total = covered = 0.0
+        for word in words:
+            weight = self._idf.get(word, self._unknown_idf)
+            total += weight
+            if word in strong:
+                covered += weight
+            elif word in weak:
+                covered += weight * ANSWER_WORD_WEIGHT
+        coverage = covered / total if total else 0.0
+        similarity = max(
+            (fuzz.token_set_ratio(query, p) + fuzz.token_sort_ratio(query, p)) / 2
+            for p in self._phrasings[index]
+        )
+        return 100 * COVERAGE_WEIGHT * coverage + (1 - COVERAGE_WEIGHT) * similarity
+
+    def match(self, question: str) -> Match:
+        """Answer one question. Pure: the same question always gets the same result."""
+        words = self._content(question, correct=True)[:MAX_QUERY_WORDS]
+        if not words:
+            return Match(question, False, None, None, (), 0, ())
+        query = " ".join(words)
+        candidates = self._candidates(words)
+        if len(candidates) > MAX_CANDIDATES:  # keep those sharing the most query weight
+            weight = {w: self._idf.get(w, self._unknown_idf) for w in words}
+            candidates = sorted(
+                candidates,
+                key=lambda i: -sum(weight[w] for w in words if w in self._strong[i] or w in self._weak[i]),
+            )[:MAX_CANDIDATES]
+        scored = sorted(((self._score(i, words, query), i) for i in candidates), key=lambda p: (-p[0], p[1]))
+        entries = self.knowledge.entries
+        if scored:
+            best_score, best = scored[0]
+            runner_up = scored[1] if len(scored) > 1 else (0.0, -1)
+            clear = best_score - runner_up[0] >= MARGIN or (
+                runner_up[1] >= 0 and entries[runner_up[1]].id in entries[best].related
+            )
+            if best_score >= ANSWER_AT and clear:
+                entry = entries[best]
+                return Match(question, True, entry, entry.answer, entry.sources, round(best_score), ())
+        suggestions = tuple(entries[i] for s, i in scored[:MAX_SUGGESTIONS] if s >= SUGGEST_AT)
+        top = round(scored[0][0]) if scored else 0
+        if (sentence := self._sentence_for(words)) is not None:
+            text, source = sentence
+            answer = f"No entry answers that directly; the article says: \u201c{text}\u201d"
+            return Match(question, True, None, answer, (source,), top, suggestions)
+        return Match(question, False, None, None, (), top, suggestions)
+
+    def answer_entry(self, entry: Entry) -> Match:
+        """The answer for an entry the user picked by hand (a "did you mean" button)."""
+        return Match(entry.question, True, entry, entry.answer, entry.sources, 100, ())
+
+    def complete(self, typed: str, limit: int = 25) -> list[str]:
+        """Questions for an autocomplete box: the closest to what is typed so far, best first."""
+        questions = [entry.question for entry in self.knowledge.entries]
+        typed = normalize(typed)
+        if not typed:
+            return questions[:limit]
+        found = process.extract(typed, questions, scorer=fuzz.WRatio, processor=normalize, limit=limit)
+        return [question for question, _, _ in found]
+
+    # -- sentence fall-back -----------------------------------------------------
+
+    def _article_sentences(self) -> list[tuple[frozenset[str], str, Source]]:
+        """Each article sentence an entry quotes, with that entry's attribution."""
+        out = []
+        article = self.knowledge.article
+        paragraphs = [p for p in article.text.split("\n") if p.strip()]
+        quoted = [(fold_typography(s.quote), s) for e in self.knowledge.entries for s in e.sources]
+        for paragraph in paragraphs:
+            for sentence in split_sentences(paragraph):
+                folded = fold_typography(sentence)
+                # the source quoting most of this sentence says whose claim it is
+                owners = [(len(q), s) for q, s in quoted if q in folded or folded in q]
+                if not owners or len(folded) < 40:
+                    continue
+                source = max(owners, key=lambda pair: pair[0])[1]
+                out.append((frozenset(self._content(sentence)), sentence, Source(sentence, source.claimant)))
+        return out
+
+    def _sentence_for(self, words: list[str]) -> tuple[str, Source] | None:
+        if len(words) < 2:
+            return None
+        hits = [(len(tokens), text, source) for tokens, text, source in self._sentences
+                if all(w in tokens for w in words)]
+        if len(hits) != 1:  # none, or ambiguous between sentences
+            return None
+        _, text, source = hits[0]
+        return text, source

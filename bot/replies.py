@@ -1,0 +1,89 @@
+"""What the bot sends: an embed, or the same words as plain text where embeds are not allowed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import discord
+from discord import app_commands
+
+from .formatting import CONTESTED_NOTE, NOT_SAID, article_line, attribution, confidence_line
+from .knowledge import ArticleInfo
+from .matcher import Match
+
+NO_PINGS = discord.AllowedMentions.none()
+COLOUR_ANSWER = discord.Colour.blue()
+COLOUR_CONTESTED = discord.Colour.orange()
+COLOUR_UNSURE = discord.Colour.light_grey()
+UNSURE_AT = 50  # a near miss: ask "did you mean" rather than say the article is silent
+ECHO_LIMIT = 200
+UNEXPECTED = "Sorry, something went wrong on my side. It has been logged; please try again."
+
+
+def echo(text: str, limit: int = ECHO_LIMIT) -> str:
+    """User text shown back safely: one line, shortened, markdown and mentions escaped."""
+    one_line = " ".join(text.split())
+    if len(one_line) > limit:
+        one_line = one_line[: limit - 1] + "…"
+    return discord.utils.escape_mentions(discord.utils.escape_markdown(one_line))
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message's content: `embed` for channels that allow it, `text` for those that don't."""
+
+    embed: discord.Embed
+    text: str
+
+    def kwargs(self, embeds_allowed: bool) -> dict:
+        if embeds_allowed:
+            return {"embed": self.embed, "allowed_mentions": NO_PINGS}
+        return {"content": _clip(self.text, 2000), "allowed_mentions": NO_PINGS}
+
+
+def answer_reply(match: Match, article: ArticleInfo) -> Reply:
+    """The reply to a question: an answer with its sources, a "did you mean", or "doesn't say"."""
+    footer = f"{article_line(article)} · {confidence_line(match)}"
+    if match.answered:
+        title = _clip(match.entry.question if match.entry else "From the article", 256)
+        contested = match.entry is not None and match.entry.contested
+        description = (f"**Contested.** {CONTESTED_NOTE}\n\n" if contested else "") + (match.answer or "")
+        embed = discord.Embed(title=title, description=_clip(description, 4096),
+                              colour=COLOUR_CONTESTED if contested else COLOUR_ANSWER)
+        lines = [f"**{title}**", description]
+        for source in match.sources[:25]:
+            quote = f"> {discord.utils.escape_markdown(source.quote)}\n{attribution(source)}"
+            embed.add_field(name=_clip(source.claimant.name, 256), value=_clip(quote, 1024), inline=False)
+            lines.append(quote)
+        embed.set_footer(text=_clip(footer, 2048))
+        lines.append(f"-# {footer}")
+        return Reply(embed, "\n\n".join(lines))
+
+    if match.suggestions and match.score >= UNSURE_AT:
+        title = "I'm not sure \u2014 did you mean\u2026"
+        intro = f"I couldn't match \u201c{echo(match.question)}\u201d for certain."
+    else:
+        title = NOT_SAID
+        intro = f"I found nothing in the article about \u201c{echo(match.question)}\u201d."
+        if match.suggestions:
+            intro += " Closest topics it does cover:"
+    listed = "\n".join(f"{n}. {entry.question}" for n, entry in enumerate(match.suggestions, 1))
+    description = "\n".join(part for part in (intro, listed) if part)
+    embed = discord.Embed(title=title, description=description, colour=COLOUR_UNSURE)
+    embed.set_footer(text=_clip(footer, 2048))
+    return Reply(embed, f"**{title}**\n{description}")
+
+
+def error_message(error: Exception) -> tuple[str, bool]:
+    """Words for the user about an error, and whether it was an expected one (no trace logged)."""
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return f"Easy there \u2014 you can ask again in {error.retry_after:.0f} s.", True
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return "That command works in a server, not in DMs.", True
+    if isinstance(error, app_commands.CheckFailure):
+        return "Only the server's admins (or members with a bot-admin role) can do that.", True
+    return UNEXPECTED, False

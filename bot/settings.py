@@ -1,0 +1,71 @@
+"""Settings from the environment and `.env`; the token is kept out of every repr and log."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+from .loader import DEFAULT_PATH
+
+
+class SettingsError(ValueError):
+    """A setting that is present but unusable; the message names it."""
+
+
+def _ids(name: str, value: str | None) -> frozenset[int]:
+    if not value or not value.strip():
+        return frozenset()
+    try:
+        return frozenset(int(part) for part in value.replace(",", " ").split())
+    except ValueError:
+        raise SettingsError(f"{name} must be Discord ids separated by commas, got {value!r}") from None
+
+
+def _optional_int(name: str, value: str | None) -> int | None:
+    if not value or not value.strip():
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {value!r}") from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str | None = field(default=None, repr=False)
+    knowledge_path: Path = DEFAULT_PATH
+    admin_role_ids: frozenset[int] = frozenset()
+    ask_channel_ids: frozenset[int] = frozenset()
+    dev_guild_id: int | None = None
+    log_level: str = "INFO"
+    shard_count: int | None = None
+    cooldown_rate: int = 5
+    cooldown_per: float = 30.0
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, *, dotenv: bool = True) -> Settings:
+        """Read settings; `.env` in the working directory fills what the environment lacks."""
+        if dotenv and env is None:
+            load_dotenv(override=False)
+        env = dict(os.environ) if env is None else env
+        level = (env.get("LOG_LEVEL") or "INFO").strip().upper()
+        if level not in logging.getLevelNamesMapping():
+            raise SettingsError(f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, got {level!r}")
+        shards = _optional_int("SHARD_COUNT", env.get("SHARD_COUNT"))
+        if shards is not None and shards < 1:
+            raise SettingsError("SHARD_COUNT must be 1 or more")
+        return cls(
+            token=(env.get("DISCORD_TOKEN") or "").strip() or None,
+            knowledge_path=Path(env.get("KNOWLEDGE_PATH") or DEFAULT_PATH),
+            admin_role_ids=_ids("ADMIN_ROLE_IDS", env.get("ADMIN_ROLE_IDS")),
+            ask_channel_ids=_ids("ASK_CHANNEL_IDS", env.get("ASK_CHANNEL_IDS")),
+            dev_guild_id=_optional_int("DEV_GUILD_ID", env.get("DEV_GUILD_ID")),
+            log_level=level,
+            shard_count=shards,
+            cooldown_rate=_optional_int("COOLDOWN_RATE", env.get("COOLDOWN_RATE")) or 5,
+            cooldown_per=float(_optional_int("COOLDOWN_SECONDS", env.get("COOLDOWN_SECONDS")) or 30),
+        )

@@ -1,0 +1,64 @@
+"""Text folding shared by the checker, the builder and the matcher.
+
+Quotes are compared after *folding* only typography (curly quotes, dashes,
+non-breaking spaces, runs of white space), so a curator may type straight
+quotes but can never change a word. Matching uses the heavier `normalize`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_TYPOGRAPHY = str.maketrans(
+    {
+        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
+        "\u2015": "-", "\u2212": "-",
+        "\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u2009": " ", "\u200a": " ",
+    }
+)
+_SPACES = re.compile(r"\s+")
+
+
+def fold_typography(text: str) -> str:
+    """Fold quotes, dashes and spaces to ASCII and collapse white space."""
+    return _SPACES.sub(" ", text.translate(_TYPOGRAPHY)).strip()
+
+
+# Discord markup a user may paste into a question: mentions, custom emoji,
+# timestamps, links. None of it carries meaning for the article.
+_DISCORD_MARKUP = re.compile(r"<(?:@[!&]?|#|a?:\w+:|t:)\d*[^>]*>|https?://\S+")
+_NON_WORD = re.compile(r"[^\w']+|_+")
+_APOSTROPHE_S = re.compile(r"'s\b|'")
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+
+
+def normalize(text: str) -> str:
+    """Lower-case words only: what the matcher compares.
+
+    NFKC folds full-width and compatibility forms, possessive 's is dropped
+    ("Syria's" -> "syria"), punctuation and markdown become spaces, and digit
+    groups keep their value ("4,000" -> "4000").
+    """
+    text = unicodedata.normalize("NFKC", text).translate(_ZERO_WIDTH)
+    text = _DISCORD_MARKUP.sub(" ", fold_typography(text)).casefold()
+    text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
+    text = _APOSTROPHE_S.sub("", text)
+    return _SPACES.sub(" ", _NON_WORD.sub(" ", text)).strip()
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"\u201d\u2019]?\s+(?=[\"\u201c\u2018(]?[A-Z])")
+
+
+def split_sentences(paragraph: str) -> list[str]:
+    """Split a paragraph into sentences, keeping closing quotes with their sentence."""
+    parts: list[str] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(paragraph):
+        end = match.start() + len(match.group(0).rstrip())
+        parts.append(paragraph[start:end].strip())
+        start = match.end()
+    parts.append(paragraph[start:].strip())
+    return [p for p in parts if p]

@@ -1,0 +1,38 @@
+"""Shared fixtures: the shipped knowledge, loaded once, and the Discord bot for simcord."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.discord_bot import create_bot
+from bot.loader import DEFAULT_PATH, load_knowledge
+from bot.matcher import Matcher
+from bot.settings import Settings
+
+
+@pytest.fixture(scope="session")
+def matcher() -> Matcher:
+    return Matcher(load_knowledge(DEFAULT_PATH))
+
+
+@pytest.fixture
+def knowledge_copy(tmp_path: Path) -> Path:
+    """A copy of the shipped knowledge a test may edit, as an admin would before /reload."""
+    shutil.copy(DEFAULT_PATH.parent / "palmyra.txt", tmp_path / "palmyra.txt")
+    target = tmp_path / "palmyra.yaml"
+    shutil.copy(DEFAULT_PATH, target)
+    return target
+
+
+@pytest.fixture
+def settings(knowledge_copy: Path) -> Settings:
+    return Settings(knowledge_path=knowledge_copy)
+
+
+@pytest.fixture
+def simcord_bot(settings: Settings):
+    """The real bot, unstarted: simcord connects it to its in-memory Discord."""
+    return create_bot(settings)

@@ -1,0 +1,185 @@
+"""The loader and checker: every rule refused with file, line and entry named."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.__main__ import main
+from bot.loader import DEFAULT_PATH, KnowledgeError, load_knowledge
+
+ARTICLE = """A Test Headline About Bridges
+
+LONDON (Reuters) \u2014
+The council said on Monday it would close the old bridge.
+
+Engineers found cracks in two of its arches, according to a report seen by Reuters.
+"""
+
+GOOD = """\
+version: 1
+article:
+  text: article.txt
+  title: A Test Headline About Bridges
+  publisher: Reuters
+  dateline: London
+claimants:
+  council: {name: The council, label: "the council, as reported by Reuters"}
+  report: {name: A report, label: "a report seen by Reuters"}
+entries:
+  - id: bridge-closing
+    question: Is the old bridge closing?
+    alternates: [bridge closed, when does the bridge close]
+    answer: The council said it would close the old bridge.
+    sources:
+      - quote: "The council said on Monday it would close the old bridge."
+        attributed_to: council
+    related: [bridge-cracks]
+  - id: bridge-cracks
+    question: What did engineers find?
+    answer: Cracks in two arches, according to a report.
+    sources:
+      - quote: "Engineers found cracks in two of its arches"
+        attributed_to: report
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "k.yaml") -> Path:
+    (tmp_path / "article.txt").write_text(ARTICLE, encoding="utf-8")
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def problems(tmp_path: Path, text: str) -> list[str]:
+    with pytest.raises(KnowledgeError) as info:
+        load_knowledge(write(tmp_path, text))
+    return [str(p) for p in info.value.problems]
+
+
+def line_of(text: str, needle: str) -> int:
+    return next(n for n, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+def test_good_file_loads(tmp_path):
+    knowledge = load_knowledge(write(tmp_path, GOOD))
+    assert [e.id for e in knowledge.entries] == ["bridge-closing", "bridge-cracks"]
+    assert knowledge.entries[0].sources[0].claimant.name == "The council"
+    assert knowledge.summary() == "2 entries, 4 questions+alternates, 2 sources"
+    with pytest.raises(AttributeError):
+        knowledge.entries[0].answer = "changed"  # frozen
+
+
+def test_changed_word_in_quote_names_file_line_and_entry(tmp_path):
+    bad = GOOD.replace("close the old bridge.\"", "close the new bridge.\"")
+    [message] = problems(tmp_path, bad)
+    path = tmp_path / "k.yaml"
+    assert message.startswith(f"{path}:{line_of(bad, 'close the new bridge')}: entry 'bridge-closing': quote is not in")
+    assert "'new'" in message  # where it departs from the article
+
+
+def test_typography_is_folded_but_words_are_not(tmp_path):
+    text = GOOD.replace("Engineers found cracks in two of its arches", "Engineers  found cracks in two of its arches")
+    load_knowledge(write(tmp_path, text))  # white space folds
+    (tmp_path / "article.txt").write_text(ARTICLE.replace("old bridge", "\u201cold\u201d bridge"), encoding="utf-8")
+    quoted = GOOD.replace("close the old bridge.\"", "close the \\\"old\\\" bridge.\"")
+    (tmp_path / "k.yaml").write_text(quoted, encoding="utf-8")
+    load_knowledge(tmp_path / "k.yaml")  # straight quotes match curly ones
+
+
+@pytest.mark.parametrize(
+    ("edit", "needle", "expected"),
+    [
+        (lambda t: t.replace("    alternates: [bridge closed", "    colour: red\n    alternates: [bridge closed"),
+         "colour: red", r"entry 'bridge-closing': unknown field 'colour'"),
+        (lambda t: t.replace("    answer: Cracks in two arches, according to a report.\n", ""),
+         "id: bridge-cracks", r"entry 'bridge-cracks': missing field 'answer'"),
+        (lambda t: t.replace("id: bridge-cracks", "id: bridge-closing"),
+         "What did engineers find", None),
+        (lambda t: t.replace("related: [bridge-cracks]", "related: [bridge-gone]"),
+         "related: [bridge-gone]", r"entry 'bridge-closing': related id 'bridge-gone' does not exist"),
+        (lambda t: t.replace("Is the old bridge closing?", "Is the old bridge closing " + "x" * 100 + "?"),
+         "question: Is the old", r"entry 'bridge-closing': question is 1\d\d characters, over the limit of 100"),
+        (lambda t: t.replace("answer: The council said it would close the old bridge.", "answer: ''"),
+         "answer: ''", r"entry 'bridge-closing': answer is empty"),
+        (lambda t: t.replace("attributed_to: report", "attributed_to: somebody"),
+         "attributed_to: somebody", r"entry 'bridge-cracks': attributed_to 'somebody' is not a key of claimants"),
+        (lambda t: t.replace("version: 1\n", "version: 1\nextra: true\n"),
+         "extra: true", r"unknown field 'extra' in the file"),
+        (lambda t: t.replace("id: bridge-cracks", "id: Bridge Cracks"),
+         "id: Bridge Cracks", r"entry 'Bridge Cracks': id must be a lowercase slug"),
+    ],
+    ids=["unknown-field", "missing-field", "duplicate-id", "missing-related", "long-question",
+         "empty-answer", "unknown-claimant", "unknown-top-field", "bad-slug"],
+)
+def test_each_rule_is_refused_with_its_place(tmp_path, edit, needle, expected):
+    bad = edit(GOOD)
+    found = problems(tmp_path, bad)
+    line = line_of(bad, needle)
+    if expected is None:  # duplicate id: reported on the second use, naming the first
+        expected = rf"entry 'bridge-closing': duplicate id \(first used on line {line_of(bad, 'id: bridge-closing')}\)"
+        line = [n for n, l in enumerate(bad.splitlines(), 1) if "id: bridge-closing" in l][1]
+    assert any(re.fullmatch(rf"{re.escape(str(tmp_path / 'k.yaml'))}:{line}: {expected}.*", p) for p in found), found
+
+
+def test_every_problem_is_reported_at_once(tmp_path):
+    bad = GOOD.replace("attributed_to: report", "attributed_to: nobody").replace("related: [bridge-cracks]", "related: [x]")
+    assert len(problems(tmp_path, bad)) == 2
+
+
+def test_contested_needs_two_claimants(tmp_path):
+    bad = GOOD.replace("    related: [bridge-cracks]", "    contested: true\n    related: [bridge-cracks]")
+    assert any("contested entry needs sources from at least two claimants" in p for p in problems(tmp_path, bad))
+
+
+def test_invalid_yaml_names_the_line(tmp_path):
+    bad = GOOD.replace("question: What did engineers find?", "question: [What did engineers find?")
+    [message] = problems(tmp_path, bad)
+    assert "not valid YAML" in message and re.search(r"k\.yaml:\d+:", message)
+
+
+def test_alias_bomb_is_refused_quickly(tmp_path):
+    bomb = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for n in range(1, 10):
+        prev = chr(ord("a") + n - 1)
+        name = chr(ord("a") + n)
+        bomb.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
+    start = time.perf_counter()
+    [message] = problems(tmp_path, "\n".join(bomb) + "\n")
+    assert time.perf_counter() - start < 2  # generous: it is refused before anything expands
+    assert "anchors and aliases" in message
+
+
+def test_size_limit(tmp_path):
+    path = write(tmp_path, GOOD + "#" * 2000 + "\n")
+    with pytest.raises(KnowledgeError, match="over the limit of 1,000"):
+        load_knowledge(path, max_bytes=1000)
+
+
+def test_missing_file_and_not_utf8(tmp_path):
+    with pytest.raises(KnowledgeError, match="cannot read"):
+        load_knowledge(tmp_path / "nope.yaml")
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("caf\xe9".encode("latin-1"))
+    with pytest.raises(KnowledgeError, match="not UTF-8"):
+        load_knowledge(path)
+
+
+def test_shipped_file_meets_the_coverage_bar():
+    knowledge = load_knowledge(DEFAULT_PATH)
+    assert len(knowledge.entries) >= 60
+    assert sum(len(e.alternates) for e in knowledge.entries) / len(knowledge.entries) >= 5
+    assert all(len(e.question) <= 100 for e in knowledge.entries)
+
+
+def test_check_command(tmp_path, capsys):
+    assert main(["check"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"OK, \d+ entries, \d+ questions\+alternates, \d+ sources", out)
+    bad = write(tmp_path, GOOD.replace("two of its arches", "three of its arches"))
+    assert main(["check", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert f"{bad}:{line_of(GOOD, 'two of its arches')}: entry 'bridge-cracks': quote is not in the article" in err

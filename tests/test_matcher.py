@@ -1,0 +1,134 @@
+"""The matcher: right entries, honest abstentions, real quotes, and no crash on anything."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.__main__ import main
+from bot.text import fold_typography
+
+
+def assert_well_formed(result, matcher) -> None:
+    assert 0 <= result.score <= 100
+    assert len(result.suggestions) <= 3
+    if result.answered:
+        assert result.answer and result.sources
+    else:
+        assert result.answer is None and not result.sources
+    article = fold_typography(matcher.knowledge.article.text)
+    for source in result.sources:
+        assert fold_typography(source.quote) in article
+
+
+def test_every_entry_answers_its_own_question(matcher):
+    for entry in matcher.knowledge.entries:
+        result = matcher.match(entry.question)
+        assert result.answered and result.entry is not None, entry.id
+        assert result.entry.id == entry.id or result.entry.id in entry.related, (entry.id, result.entry.id)
+
+
+def test_every_quote_in_every_entry_is_in_the_article(matcher):
+    article = fold_typography(matcher.knowledge.article.text)
+    for entry in matcher.knowledge.entries:
+        for source in entry.sources:
+            assert fold_typography(source.quote) in article, entry.id
+
+
+def test_sentence_fallback_quotes_real_sentences_with_an_attribution(matcher):
+    article = matcher.knowledge.article.text
+    assert matcher._sentences, "every sentence an entry quotes can be a fall-back"
+    for _, sentence, source in matcher._sentences:
+        assert sentence in article and source.quote == sentence
+        assert source.claimant.key in matcher.knowledge.claimants
+
+
+def test_contested_answer_carries_every_side(matcher):
+    result = matcher.match("who controls palmyra now?")
+    assert result.answered and result.entry.contested
+    claimants = {s.claimant.key for s in result.sources}
+    assert {"is_agency", "russia"} <= claimants
+
+
+def test_typos_slang_and_other_names(matcher):
+    for question, fact in [
+        ("how many airstrikse did rusia launch", "64"),
+        ("is daesh back in palmyra??", "back in control"),
+        ("how many isis fighters regrouped", "4,000"),
+    ]:
+        result = matcher.match(question)
+        assert result.answered, question
+        said = " ".join([result.answer, *(s.quote for s in result.sources)])
+        assert fact in said, (question, said)
+
+
+def test_out_of_scope_abstains(matcher):
+    for question in ["how many civilians died?", "what's the capital of Syria?", "who won the world cup",
+                     "hi", "", "   ", "???"]:
+        result = matcher.match(question)
+        assert not result.answered, (question, result.entry and result.entry.id)
+
+
+def test_deterministic(matcher):
+    question = "what did the observatory say about palmyra"
+    assert matcher.match(question) == matcher.match(question)
+
+
+def test_complete_gives_at_most_25_short_choices(matcher):
+    assert len(matcher.complete("")) <= 25
+    choices = matcher.complete("russ strik")
+    assert 0 < len(choices) <= 25 and all(len(c) <= 100 for c in choices)
+    assert any("strike" in c.lower() for c in choices[:3])
+
+
+discordish = st.one_of(
+    st.text(max_size=4000),
+    st.just(""),
+    st.text(alphabet=st.sampled_from(list("*_~`|>#-[]()<@!&:0123456789 \n")), max_size=500),
+    st.builds(lambda n, t: f"<@{n}> <@&{n}> @everyone @here <#{n}> {t}",
+              st.integers(min_value=0, max_value=2**64), st.text(max_size=200)),
+    st.text(min_size=4000, max_size=4000),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(discordish)
+def test_any_text_gives_a_bounded_result(matcher, text):
+    assert_well_formed(matcher.match(text), matcher)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(range(1000)), st.text(max_size=30))
+def test_question_with_noise_still_well_formed(matcher, index, noise):
+    entries = matcher.knowledge.entries
+    entry = entries[index % len(entries)]
+    assert_well_formed(matcher.match(f"{noise} {entry.question} {noise}"), matcher)
+
+
+def test_ask_json_has_exactly_the_documented_keys(capsys):
+    assert main(["ask", "--json", "how many strikes did russia launch"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) == {"question", "answered", "answer", "matched", "score", "sources", "suggestions"}
+    assert data["answered"] is True and isinstance(data["score"], int)
+    assert all(set(s) == {"quote", "attributed_to"} for s in data["sources"])
+
+
+def test_ask_json_reads_stdin_in_order(capsys, monkeypatch):
+    import io
+
+    questions = ["who controls palmyra", "what is the capital of france", "grain silo"]
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(questions) + "\n"))
+    assert main(["ask", "--json", "-"]) == 0
+    lines = capsys.readouterr().out.strip().split("\n")
+    assert [json.loads(line)["question"] for line in lines] == questions
+    assert json.loads(lines[1])["answered"] is False
+
+
+def test_ask_plain_shows_sources_and_confidence(capsys):
+    assert main(["ask", "how many militants were killed"]) == 0
+    out = capsys.readouterr().out
+    assert "\u2014 Russia's Defense Ministry, as reported by Reuters" in out
+    assert re.search(r"confidence \d+/100", out)
