@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import itertools
 import json
 import os
 import random
@@ -58,9 +59,10 @@ def generate(size: int) -> Path:
     sentences = [s for p in article_text.read_text(encoding="utf-8").split("\n") if p.strip()
                  for s in split_sentences(p)]
     vocabulary = sorted({_syllables(rng, rng.randint(2, 4)) for _ in range(30_000)})
-    weights = [1 / (rank + 1) for rank in range(len(vocabulary))]  # Zipf-like word use
+    cum_weights = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(vocabulary))))  # Zipf-like
     lines = ["version: 1", "article:"]
-    lines += [f"  {k}: {json.dumps(v, ensure_ascii=False)}" for k, v in shipped["article"].items() if k != "captions"]
+    lines += [f"  {k}: {json.dumps(v, ensure_ascii=False)}" for k, v in shipped["article"].items()
+              if k not in {"captions", "text"}]
     lines.append("  text: " + json.dumps(str(article_text)))
     lines.append("claimants:")
     lines += [f"  {k}: {json.dumps(v, ensure_ascii=False)}" for k, v in shipped["claimants"].items()]
@@ -69,7 +71,7 @@ def generate(size: int) -> Path:
     claimants = list(shipped["claimants"])
     for n in range(size):
         def phrase(k: int) -> str:
-            return " ".join(rng.choices(vocabulary, weights, k=k))
+            return " ".join(rng.choices(vocabulary, cum_weights=cum_weights, k=k))
         entry = {
             "id": f"e{n}",
             "question": f"what about {phrase(4)}?",

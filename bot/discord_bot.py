@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 import discord
 from discord import app_commands
@@ -56,6 +57,17 @@ class ArticleBot(commands.Bot):
             commands.Cooldown(settings.cooldown_rate, settings.cooldown_per),
             lambda source: (getattr(source, "author", None) or source.user).id,
         )
+
+    def over_question_limit(self, source: discord.Message | discord.Interaction) -> app_commands.Cooldown | None:
+        """Spend one question from the asker's budget; the bucket if it is exhausted.
+
+        Timed with the monotonic clock, so a wall-clock jump never locks users out.
+        """
+        now = time.monotonic()
+        bucket = self.question_cooldown.get_bucket(source, now)
+        if bucket is not None and bucket.update_rate_limit(now):
+            return bucket
+        return None
 
     async def setup_hook(self) -> None:
         for extension in EXTENSIONS:

@@ -88,6 +88,12 @@ class Match:
         }
 
 
+def _shouting(text: str) -> bool:
+    """All-caps text ("WHERE IS PALMYRA"), where a short form like IS is just a word."""
+    letters = [c for c in text if c.isalpha()]
+    return sum(c.isupper() for c in letters) > len(letters) / 2
+
+
 def _stem(word: str) -> str:
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
@@ -123,34 +129,41 @@ class Matcher:
         self._weak: list[frozenset[str]] = []
         frequency: Counter[str] = Counter()
         postings: dict[str, list[int]] = defaultdict(list)
+        # Typo correction knows every word the knowledge uses, before stemming and
+        # alias rewriting; each distinct text is processed once (quotes repeat).
+        raw_words: Counter[str] = Counter(STOP_WORDS)
+        seen: dict[str, list[str]] = {}
+
+        def content(text: str) -> list[str]:
+            found = seen.get(text)
+            if found is None:
+                words = self._words(text)
+                raw_words.update(words)
+                found = seen[text] = self._content_of(words)
+            return found
+
         for index, entry in enumerate(entries):
-            phrasings = [self._content(text) for text in (entry.question, *entry.alternates)]
+            phrasings = [content(text) for text in (entry.question, *entry.alternates)]
             strong = frozenset(w for words in phrasings for w in words)
-            weak = frozenset(self._content(" ".join([entry.answer, *(s.quote for s in entry.sources)]))) - strong
+            weak = frozenset(w for text in (entry.answer, *(s.quote for s in entry.sources)) for w in content(text))
+            weak -= strong
             self._phrasings.append([" ".join(words) for words in phrasings])
             self._strong.append(strong)
             self._weak.append(weak)
             for word in strong | weak:
                 postings[word].append(index)
-                frequency[word] += 1
+        frequency = Counter({word: len(ids) for word, ids in postings.items()})
         total = max(len(entries), 1)
         self._idf = {w: math.log((total + 1) / (df + 0.5)) + 1 for w, df in frequency.items()}
         self._unknown_idf = math.log((total + 1) / 0.5) + 1
         self._postings = {w: tuple(ids) for w, ids in postings.items()}
 
-        # Typo correction knows every word the knowledge uses, before stemming and
-        # alias rewriting, most frequent first so ties go to the common word.
-        raw_words: Counter[str] = Counter()
-        for entry in entries:
-            for text in (entry.question, *entry.alternates, entry.answer, *(s.quote for s in entry.sources)):
-                raw_words.update(normalize(text).split())
         for canonical, forms in knowledge.aliases.items():
             for text in (canonical, *forms):
                 raw_words.update(normalize(text).split())
-        raw_words.update(STOP_WORDS)
         self._vocabulary = frozenset(raw_words)
         self._by_length: dict[int, list[str]] = defaultdict(list)
-        for word, _ in raw_words.most_common():
+        for word, _ in raw_words.most_common():  # most frequent first: ties go to the common word
             if len(word) >= 4:
                 self._by_length[len(word)].append(word)
 
@@ -158,24 +171,24 @@ class Matcher:
 
     # -- the text pipeline ---------------------------------------------------
 
-    def _canonical(self, text: str, *, correct: bool = False) -> str:
-        letters = [c for c in text if c.isalpha()]
-        shouting = letters and sum(c.isupper() for c in letters) > len(letters) / 2
-        if not shouting:
-            for pattern, phrase in self._acronyms:
+    def _words(self, text: str) -> list[str]:
+        """Normalized words, with case-sensitive acronyms (IS) spelled out first."""
+        acronyms = [(pattern, phrase) for pattern, phrase in self._acronyms if pattern.search(text)]
+        if acronyms and not _shouting(text):
+            for pattern, phrase in acronyms:
                 text = pattern.sub(phrase, text)
-        words = normalize(text).split()
-        if correct:
-            words = [self._correct(word) for word in words[: MAX_QUERY_WORDS * 3]]
+        return normalize(text).split()
+
+    def _content_of(self, words: list[str]) -> list[str]:
+        """Content words, aliases rewritten, in order, without repeats."""
         text = " ".join(words)
         if self._alias_re is not None:
             text = self._alias_re.sub(lambda m: self._aliases[m.group(0)], text)
-        return text
+        stemmed = (_stem(w) for w in text.split() if w not in STOP_WORDS)
+        return list(dict.fromkeys(w for w in stemmed if w not in STOP_WORDS))
 
-    def _content(self, text: str, *, correct: bool = False) -> list[str]:
-        """Content words, in order, without repeats."""
-        words = (_stem(w) for w in self._canonical(text, correct=correct).split() if w not in STOP_WORDS)
-        return list(dict.fromkeys(w for w in words if w not in STOP_WORDS))
+    def _content(self, text: str) -> list[str]:
+        return self._content_of(self._words(text))
 
     def _correct(self, word: str) -> str:
         if word in self._vocabulary or len(word) < 4 or word.isdigit():
@@ -224,7 +237,8 @@ class Matcher:
 
     def match(self, question: str) -> Match:
         """Answer one question. Pure: the same question always gets the same result."""
-        words = self._content(question, correct=True)[:MAX_QUERY_WORDS]
+        typed = self._words(question)[: MAX_QUERY_WORDS * 3]
+        words = self._content_of([self._correct(word) for word in typed])[:MAX_QUERY_WORDS]
         if not words:
             return Match(question, False, None, None, (), 0, ())
         query = " ".join(words)

@@ -153,6 +153,8 @@ async def test_a_bare_mention_gets_help(simcord_env, alice, channel):
 
 
 async def test_chat_cooldown_is_friendly(simcord_env, alice, channel):
+    # simcord's monotonic clock starts at 0.0, which discord.py's Cooldown reads as "no time given"
+    await simcord_env.advance_time(1)
     mention = f"<@{simcord_env.bot.user.id}>"
     rate = simcord_env.bot.settings.cooldown_rate
     for _ in range(rate):
@@ -251,14 +253,14 @@ async def test_reload_by_administrator_and_admin_role(simcord_env, guild, channe
     admins = guild.create_role("Admins", permissions=discord.Permissions(administrator=True))
     boss = guild.add_member(simcord_env.create_user("boss"), roles=[admins])
     result = await boss.slash(channel, "reload")
-    assert result.ephemeral and "Reloaded" in result.followups[0].content
+    assert result.ephemeral and "Reloaded" in result.response.content
 
     helpers = guild.create_role("Bot helpers")
     helper = guild.add_member(simcord_env.create_user("helper"), roles=[helpers])
     guild.set_command_permissions(await reload_command_id(simcord_env), {helpers: True})
     simcord_env.bot.settings = dataclasses.replace(simcord_env.bot.settings, admin_role_ids=frozenset({helpers.id}))
     result = await helper.slash(channel, "reload")
-    assert "Reloaded" in result.followups[0].content
+    assert "Reloaded" in result.response.content
 
 
 async def test_reload_with_an_edited_file_changes_the_answer(simcord_env, guild, alice, channel, knowledge_copy):
@@ -273,7 +275,7 @@ async def test_reload_with_an_edited_file_changes_the_answer(simcord_env, guild,
     assert edited != text
     knowledge_copy.write_text(edited, encoding="utf-8")
     result = await boss.slash(channel, "reload")
-    assert "1 changed" in result.followups[0].content and entry.id in result.followups[0].content
+    assert "1 changed" in result.response.content and entry.id in result.response.content
     after = await alice.slash(channel, "ask", question=QUESTION)
     assert after.response.embeds[0].description != old_answer
     assert "EDITED" in after.response.embeds[0].description
@@ -287,7 +289,7 @@ async def test_reload_with_a_broken_file_keeps_the_old_answers(simcord_env, guil
     assert broken != text
     knowledge_copy.write_text(broken, encoding="utf-8")
     result = await boss.slash(channel, "reload")
-    shown = result.followups[0].content
+    shown = result.response.content
     assert result.ephemeral and "Reload refused" in shown
     assert "palmyra.yaml:" in shown and "quote is not in the article" in shown and "entry '" in shown
     after = await alice.slash(channel, "ask", question=QUESTION)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -13,9 +15,8 @@ from ..views import TopicsView, answer_message, embeds_allowed
 
 async def _question_cooldown(interaction: discord.Interaction[ArticleBot]) -> bool:
     """One per-user budget shared by every way of asking (slash, menu, chat)."""
-    bucket = interaction.client.question_cooldown.get_bucket(interaction)
-    if bucket is not None and (retry := bucket.update_rate_limit()):
-        raise app_commands.CommandOnCooldown(bucket, retry)
+    if bucket := interaction.client.over_question_limit(interaction):
+        raise app_commands.CommandOnCooldown(bucket, bucket.get_retry_after(time.monotonic()))
     return True
 
 

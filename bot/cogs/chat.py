@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 
 import discord
 from discord.ext import commands
@@ -66,10 +67,11 @@ class Chat(commands.Cog):
         if not question:
             await message.reply(GREETING, allowed_mentions=NO_PINGS)
             return
-        bucket = self.bot.question_cooldown.get_bucket(message)
-        if bucket is not None and (retry := bucket.update_rate_limit()):
-            notice = self.warned.get_bucket(message)
-            if notice is None or not notice.update_rate_limit():
+        if bucket := self.bot.over_question_limit(message):
+            now = time.monotonic()
+            notice = self.warned.get_bucket(message, now)
+            if notice is None or not notice.update_rate_limit(now):
+                retry = bucket.get_retry_after(now)
                 await message.reply(f"Easy there \u2014 you can ask again in {retry:.0f} s.", allowed_mentions=NO_PINGS)
             return
         matcher = self.bot.matcher
