@@ -57,7 +57,8 @@ def reply(matcher: Matcher, line: str) -> str | None:
     return render_plain(matcher.match(line), article)
 
 
-def run_console(matcher: Matcher, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
+def run_console(matcher: Matcher, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+    stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     interactive = stdin.isatty() and stdout.isatty()
     if interactive:
         _enable_history()

@@ -40,6 +40,7 @@ from .text import fold_typography, normalize, split_sentences
 
 COVERAGE_WEIGHT = 0.6
 ANSWER_WORD_WEIGHT = 0.6
+UNKNOWN_WORD_WEIGHT = 1.5
 ANSWER_AT = 62
 MARGIN = 4
 SUGGEST_AT = 40
@@ -48,14 +49,17 @@ MAX_QUERY_WORDS = 48  # a 4,000-character paste is judged on its first words
 MAX_CANDIDATES = 200
 MAX_POSTINGS = 5000  # words in more entries than this don't pick candidates
 
+# Function words that say nothing about which fact is meant. Question words
+# (who, where, when, why, how) are kept: "where is Palmyra" and "what is
+# Palmyra" ask different things, and IDF already gives common words little weight.
 STOP_WORDS = frozenset(
     """a an the of in on at to for from by with about into onto than then as and or but so if
     is are was were be been being am do does did done doing has have had having will would
-    shall should can could may might must what whats which who whom whose when where why how
-    that this these those it its it's they them their there here i me my you your u ur we us
-    our he him his she her one ones any some all just also very really even still ever
-    tell say says said saying told know knows explain please pls plz thanks thank hey hi yo
-    lol bro guys article story report news text reuters according mean means""".split()
+    shall should can could may might must what whats which whom whose that this these those
+    it its it's they them their there here i me my you your u ur we us our he him his she her
+    one ones any some all just also very really even still ever tell say says said saying told
+    know knows explain please pls plz thanks thank hey hi yo lol bro guys article story text
+    according""".split()
 )
 
 
@@ -124,9 +128,9 @@ class Matcher:
         )
 
         entries = knowledge.entries
-        self._phrasings: list[list[str]] = []  # per entry: content strings of question + alternates
-        self._strong: list[frozenset[str]] = []
-        self._weak: list[frozenset[str]] = []
+        # per entry: each question/alternate as (content string, its words), and all the entry's words
+        self._phrasings: list[list[tuple[str, frozenset[str]]]] = []
+        self._words_of: list[frozenset[str]] = []
         frequency: Counter[str] = Counter()
         postings: dict[str, list[int]] = defaultdict(list)
         # Typo correction knows every word the knowledge uses, before stemming and
@@ -144,13 +148,11 @@ class Matcher:
 
         for index, entry in enumerate(entries):
             phrasings = [content(text) for text in (entry.question, *entry.alternates)]
-            strong = frozenset(w for words in phrasings for w in words)
-            weak = frozenset(w for text in (entry.answer, *(s.quote for s in entry.sources)) for w in content(text))
-            weak -= strong
-            self._phrasings.append([" ".join(words) for words in phrasings])
-            self._strong.append(strong)
-            self._weak.append(weak)
-            for word in strong | weak:
+            said = (entry.answer, *(s.quote for s in entry.sources))
+            everything = frozenset(w for text in said for w in content(text)).union(*phrasings)
+            self._phrasings.append([(" ".join(words), frozenset(words)) for words in phrasings])
+            self._words_of.append(everything)
+            for word in everything:
                 postings[word].append(index)
         frequency = Counter({word: len(ids) for word, ids in postings.items()})
         total = max(len(entries), 1)
@@ -218,22 +220,19 @@ class Matcher:
                 break
         return picked
 
-    def _score(self, index: int, words: list[str], query: str) -> float:
-        strong, weak = self._strong[index], self._weak[index]
-        total = covered = 0.0
-        for word in words:
-            weight = self._idf.get(word, self._unknown_idf)
-            total += weight
-            if word in strong:
-                covered += weight
-            elif word in weak:
-                covered += weight * ANSWER_WORD_WEIGHT
-        coverage = covered / total if total else 0.0
-        similarity = max(
-            (fuzz.token_set_ratio(query, p) + fuzz.token_sort_ratio(query, p)) / 2
-            for p in self._phrasings[index]
-        )
-        return 100 * COVERAGE_WEIGHT * coverage + (1 - COVERAGE_WEIGHT) * similarity
+    def _score(self, index: int, weighted: list[tuple[str, float]], query: str) -> float:
+        """The entry's best phrasing: words it has count fully, the entry's other words partly."""
+        total = sum(weight for _, weight in weighted)
+        elsewhere = self._words_of[index]
+        best = 0.0
+        for text, words in self._phrasings[index]:
+            covered = sum(
+                weight if word in words else weight * ANSWER_WORD_WEIGHT
+                for word, weight in weighted if word in elsewhere
+            )
+            score = 100 * COVERAGE_WEIGHT * covered / total + (1 - COVERAGE_WEIGHT) * fuzz.token_sort_ratio(query, text)
+            best = max(best, score)
+        return best
 
     def match(self, question: str) -> Match:
         """Answer one question. Pure: the same question always gets the same result."""
@@ -242,14 +241,13 @@ class Matcher:
         if not words:
             return Match(question, False, None, None, (), 0, ())
         query = " ".join(words)
+        weighted = [(w, self._idf.get(w, self._unknown_idf * UNKNOWN_WORD_WEIGHT)) for w in words]
         candidates = self._candidates(words)
         if len(candidates) > MAX_CANDIDATES:  # keep those sharing the most query weight
-            weight = {w: self._idf.get(w, self._unknown_idf) for w in words}
             candidates = sorted(
-                candidates,
-                key=lambda i: -sum(weight[w] for w in words if w in self._strong[i] or w in self._weak[i]),
+                candidates, key=lambda i: -sum(weight for w, weight in weighted if w in self._words_of[i])
             )[:MAX_CANDIDATES]
-        scored = sorted(((self._score(i, words, query), i) for i in candidates), key=lambda p: (-p[0], p[1]))
+        scored = sorted(((self._score(i, weighted, query), i) for i in candidates), key=lambda p: (-p[0], p[1]))
         entries = self.knowledge.entries
         if scored:
             best_score, best = scored[0]

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dotenv import load_dotenv
+from dotenv import find_dotenv, load_dotenv
 
 from .loader import DEFAULT_PATH
 
@@ -50,7 +50,7 @@ class Settings:
     def from_env(cls, env: dict[str, str] | None = None, *, dotenv: bool = True) -> Settings:
         """Read settings; `.env` in the working directory fills what the environment lacks."""
         if dotenv and env is None:
-            load_dotenv(override=False)
+            load_dotenv(find_dotenv(usecwd=True), override=False)
         env = dict(os.environ) if env is None else env
         level = (env.get("LOG_LEVEL") or "INFO").strip().upper()
         if level not in logging.getLevelNamesMapping():

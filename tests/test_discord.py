@@ -6,6 +6,7 @@ import dataclasses
 
 import discord
 import pytest
+import yaml
 from discord import app_commands
 from simcord.asserts import assert_error
 
@@ -37,6 +38,7 @@ def text_of(message) -> str:
 
 
 def button_labels(message) -> list[str]:
+    message = getattr(message, "message", message)  # an interaction's response: its discord.Message
     return [child.label for row in message.components for child in row.children]
 
 
@@ -268,12 +270,11 @@ async def test_reload_with_an_edited_file_changes_the_answer(simcord_env, guild,
     boss = guild.add_member(simcord_env.create_user("boss"), roles=[admins])
     before = await alice.slash(channel, "ask", question=QUESTION)
     old_answer = before.response.embeds[0].description
-    text = knowledge_copy.read_text(encoding="utf-8")
     entry = simcord_env.bot.matcher.match(QUESTION).entry
-    edited = text.replace(entry.answer.split(" ")[0] + " " + entry.answer.split(" ")[1],
-                          "EDITED " + entry.answer.split(" ")[1], 1)
-    assert edited != text
-    knowledge_copy.write_text(edited, encoding="utf-8")
+    data = yaml.safe_load(knowledge_copy.read_text(encoding="utf-8"))
+    [edited] = [e for e in data["entries"] if e["id"] == entry.id]
+    edited["answer"] = "EDITED: " + edited["answer"]
+    knowledge_copy.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     result = await boss.slash(channel, "reload")
     assert "1 changed" in result.response.content and entry.id in result.response.content
     after = await alice.slash(channel, "ask", question=QUESTION)
@@ -285,7 +286,7 @@ async def test_reload_with_a_broken_file_keeps_the_old_answers(simcord_env, guil
     admins = guild.create_role("Admins", permissions=discord.Permissions(administrator=True))
     boss = guild.add_member(simcord_env.create_user("boss"), roles=[admins])
     text = knowledge_copy.read_text(encoding="utf-8")
-    broken = text.replace("launched 64 strikes", "launched 65 strikes", 1)
+    broken = text.replace("had launched 64 strikes", "had launched 65 strikes", 1)
     assert broken != text
     knowledge_copy.write_text(broken, encoding="utf-8")
     result = await boss.slash(channel, "reload")
