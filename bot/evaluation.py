@@ -1,7 +1,8 @@
 """Answer quality, measured: in-scope accuracy and abstention accuracy on eval/questions.yaml.
 
 An in-scope question is right when the bot answers and its answer or quotes
-hold every expected fact (compared after `normalize`, so "4,000" = "4000").
+hold every expected fact (compared after `normalize`, so "4,000" = "4000");
+a fact given as a list is right when any one of its forms is there.
 An out-of-scope question (`facts: none`) is right when the bot abstains.
 The set splits in two by a hash of each question: thresholds are tuned on
 `tune` only, and `holdout` says how the bot does on questions it wasn't tuned on.
@@ -25,7 +26,7 @@ SPLITS = ("all", "tune", "holdout")
 @dataclass(frozen=True, slots=True)
 class Case:
     question: str
-    facts: tuple[str, ...] | None  # None: the article doesn't say
+    facts: tuple[tuple[str, ...], ...] | None  # None: the article doesn't say; inner: any one of
 
     @property
     def split(self) -> str:
@@ -55,7 +56,11 @@ def load_cases(path: Path = DEFAULT_SET) -> list[Case]:
     cases = []
     for item in data:
         facts = item["facts"]
-        cases.append(Case(str(item["q"]), None if facts in (None, "none") else tuple(map(str, facts))))
+        if facts in (None, "none"):
+            cases.append(Case(str(item["q"]), None))
+        else:
+            forms = tuple(tuple(map(str, f)) if isinstance(f, list) else (str(f),) for f in facts)
+            cases.append(Case(str(item["q"]), forms))
     return cases
 
 
@@ -65,7 +70,7 @@ def is_right(case: Case, match: Match) -> bool:
     if not match.answered:
         return False
     said = normalize(" ".join([match.answer or "", *(s.quote for s in match.sources)]))
-    return all(normalize(fact) in said for fact in case.facts)
+    return all(any(normalize(form) in said for form in fact) for fact in case.facts)
 
 
 def evaluate(matcher: Matcher, cases: list[Case], split: str = "all") -> Report:
@@ -95,7 +100,7 @@ def describe(report: Report, split: str) -> str:
     if report.misses:
         lines.append(f"misses ({len(report.misses)}):")
     for case, match in report.misses:
-        expected = "abstain" if case.facts is None else "facts " + ", ".join(case.facts)
+        expected = "abstain" if case.facts is None else "facts " + ", ".join(" or ".join(f) for f in case.facts)
         got = (match.entry.id if match.entry else "article sentence") if match.answered else "abstained"
         lines.append(f"  - {case.question!r}: expected {expected}; got {got} (score {match.score})")
     return "\n".join(lines)

@@ -1,27 +1,34 @@
 """Find the entry a question means, or decide that the article doesn't say.
 
-How a question is scored against an entry (all of it chosen on the tuning half
-of eval/questions.yaml, see `python -m bot eval --split tune`):
+How a question is scored against an entry:
 
 1. Both sides go through the same pipeline: `normalize`, the knowledge file's
    acronyms and aliases rewritten to one canonical phrase, stop words dropped,
    plural "s" trimmed. A query word the knowledge has never seen is corrected
-   to the nearest known word within one edit (two for words of 7+ letters,
-   OSA distance, so a swapped pair of letters is one edit).
-2. *Coverage*: the IDF-weighted share of the query's content words the entry
-   knows (words of its question and alternates count fully, words only in its
-   answer or quotes count `ANSWER_WORD_WEIGHT`). A word nobody in the
-   knowledge uses weighs as much as the rarest word, which is what makes
-   "what is the capital of Syria" fall short: "capital" is nowhere.
-3. *Similarity*: rapidfuzz's token-set and token-sort ratios against the
-   entry's closest question or alternate, averaged.
-4. score = COVERAGE_WEIGHT * coverage + (1 - COVERAGE_WEIGHT) * similarity.
+   to the nearest known word with the same first letter, within one edit (two
+   from 8 letters; OSA distance, so swapped letters are one edit). Words under
+   5 letters are never corrected: too many are other English words.
+2. For each of the entry's phrasings (question and alternates):
+   *coverage* is the IDF-weighted share of the query's content words found in
+   that phrasing (full weight) or elsewhere in the entry, its other phrasings
+   or its quotes (OTHER_WORD_WEIGHT). The curator's answer text doesn't count:
+   its "the article doesn't name the agency" must not cover "name". A word no
+   entry uses weighs UNKNOWN_WORD_WEIGHT times the rarest word, which is what
+   sinks "how many *civilians* died".
+   *similarity* is rapidfuzz's token-sort ratio to the phrasing.
+   score = 100 * COVERAGE_WEIGHT * coverage + (1 - COVERAGE_WEIGHT) * similarity,
+   and the entry takes its best phrasing.
+3. The best entry is the answer when its score reaches ANSWER_AT, its coverage
+   COVERAGE_AT, and it beats the runner-up by MARGIN, or the runner-up is
+   related or quotes the same words (then either is a right answer).
+   Otherwise entries scoring SUGGEST_AT or more become "did you mean"
+   suggestions. Failing an entry, an article sentence holding every content
+   word of the question (two at least), and no other sentence doing so, is
+   quoted with the attribution of the entry that quotes it.
 
-An entry is the answer when its score reaches ANSWER_AT and beats the next
-entry by MARGIN (or the next one is a `related` entry, which answers too).
-Below that, entries scoring SUGGEST_AT or more are offered as "did you mean".
-When no entry is the answer, an article sentence that holds every content
-word of the question (and at least two) is quoted instead.
+The constants were chosen by grid search (eval/tune.py) on the `tune` half of
+eval/questions.yaml, the tie broken towards the simpler rule; `python -m bot
+eval --split holdout` reports the half they were not chosen on.
 """
 
 from __future__ import annotations
@@ -38,11 +45,12 @@ from rapidfuzz.distance import OSA
 from .knowledge import Entry, Knowledge, Source
 from .text import fold_typography, normalize, split_sentences
 
-COVERAGE_WEIGHT = 0.6
-ANSWER_WORD_WEIGHT = 0.6
-UNKNOWN_WORD_WEIGHT = 1.5
-ANSWER_AT = 62
-MARGIN = 4
+COVERAGE_WEIGHT = 0.5
+OTHER_WORD_WEIGHT = 0.8
+COVERAGE_AT = 0.5
+UNKNOWN_WORD_WEIGHT = 2.5
+ANSWER_AT = 74
+MARGIN = 2
 SUGGEST_AT = 40
 MAX_SUGGESTIONS = 3
 MAX_QUERY_WORDS = 48  # a 4,000-character paste is judged on its first words
@@ -59,7 +67,9 @@ STOP_WORDS = frozenset(
     it its it's they them their there here i me my you your u ur we us our he him his she her
     one ones any some all just also very really even still ever tell say says said saying told
     know knows explain please pls plz thanks thank hey hi yo lol bro guys article story text
-    according""".split()
+    according got get gets getting give gives r ya ok okay wtf omg like quick quickly brief
+    briefly wait hmm um uh well anyway actually basically literally guess think wonder wondering
+    curious question someone anyone somebody anybody something anything thing stuff""".split()
 )
 
 
@@ -92,6 +102,16 @@ class Match:
         }
 
 
+_NOT_PLURAL = frozenset({"news", "series", "species", "means", "lens", "gas", "always", "perhaps", "towards"})
+
+
+def _same_evidence(first: Entry, second: Entry) -> bool:
+    """Related entries, or entries quoting the same words: either is a right answer."""
+    if second.id in first.related or first.id in second.related:
+        return True
+    return bool({s.quote for s in first.sources} & {s.quote for s in second.sources})
+
+
 def _shouting(text: str) -> bool:
     """All-caps text ("WHERE IS PALMYRA"), where a short form like IS is just a word."""
     letters = [c for c in text if c.isalpha()]
@@ -99,6 +119,8 @@ def _shouting(text: str) -> bool:
 
 
 def _stem(word: str) -> str:
+    if word in _NOT_PLURAL:
+        return word
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
     if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
@@ -148,8 +170,11 @@ class Matcher:
 
         for index, entry in enumerate(entries):
             phrasings = [content(text) for text in (entry.question, *entry.alternates)]
-            said = (entry.answer, *(s.quote for s in entry.sources))
-            everything = frozenset(w for text in said for w in content(text)).union(*phrasings)
+            # the article's words (quotes) count, not the curator's answer: its "the article
+            # doesn't name the agency" must not make "what is the agency's name" look covered
+            quoted = frozenset(w for source in entry.sources for w in content(source.quote))
+            everything = quoted.union(*phrasings)
+            content(entry.answer)  # its words still help typo correction
             self._phrasings.append([(" ".join(words), frozenset(words)) for words in phrasings])
             self._words_of.append(everything)
             for word in everything:
@@ -164,10 +189,10 @@ class Matcher:
             for text in (canonical, *forms):
                 raw_words.update(normalize(text).split())
         self._vocabulary = frozenset(raw_words)
-        self._by_length: dict[int, list[str]] = defaultdict(list)
+        self._by_length: dict[tuple[str, int], list[str]] = defaultdict(list)
         for word, _ in raw_words.most_common():  # most frequent first: ties go to the common word
-            if len(word) >= 4:
-                self._by_length[len(word)].append(word)
+            if len(word) >= 4 and word not in STOP_WORDS:
+                self._by_length[word[0], len(word)].append(word)
 
         self._sentences = self._article_sentences()
 
@@ -193,12 +218,18 @@ class Matcher:
         return self._content_of(self._words(text))
 
     def _correct(self, word: str) -> str:
-        if word in self._vocabulary or len(word) < 4 or word.isdigit():
+        """The known word a typo was meant to be, or the word itself.
+
+        Only words of 5+ letters are corrected, within one edit (two from 8
+        letters), keeping the first letter: short words and changed first
+        letters are more often other English words ("right" is not "fight").
+        """
+        if word in self._vocabulary or len(word) < 5 or word.isdigit():
             return word
-        limit = 1 if len(word) < 7 else 2
+        limit = 1 if len(word) < 8 else 2
         best: tuple[int, str] | None = None
         for length in range(len(word) - limit, len(word) + limit + 1):
-            pool = self._by_length.get(length)
+            pool = self._by_length.get((word[0], length))
             if not pool:
                 continue
             found = process.extractOne(word, pool, scorer=OSA.distance, score_cutoff=limit)
@@ -220,18 +251,22 @@ class Matcher:
                 break
         return picked
 
-    def _score(self, index: int, weighted: list[tuple[str, float]], query: str) -> float:
-        """The entry's best phrasing: words it has count fully, the entry's other words partly."""
+    def _score(self, index: int, weighted: list[tuple[str, float]], query: str) -> tuple[float, float]:
+        """(score, coverage) of the entry's best phrasing.
+
+        Query words in that phrasing count fully; words only in the entry's other
+        phrasings or its quotes count OTHER_WORD_WEIGHT.
+        """
         total = sum(weight for _, weight in weighted)
         elsewhere = self._words_of[index]
-        best = 0.0
+        best = (0.0, 0.0)
         for text, words in self._phrasings[index]:
-            covered = sum(
-                weight if word in words else weight * ANSWER_WORD_WEIGHT
+            coverage = sum(
+                weight if word in words else weight * OTHER_WORD_WEIGHT
                 for word, weight in weighted if word in elsewhere
-            )
-            score = 100 * COVERAGE_WEIGHT * covered / total + (1 - COVERAGE_WEIGHT) * fuzz.token_sort_ratio(query, text)
-            best = max(best, score)
+            ) / total
+            similarity = fuzz.token_sort_ratio(query, text)
+            best = max(best, (100 * COVERAGE_WEIGHT * coverage + (1 - COVERAGE_WEIGHT) * similarity, coverage))
         return best
 
     def match(self, question: str) -> Match:
@@ -247,18 +282,18 @@ class Matcher:
             candidates = sorted(
                 candidates, key=lambda i: -sum(weight for w, weight in weighted if w in self._words_of[i])
             )[:MAX_CANDIDATES]
-        scored = sorted(((self._score(i, weighted, query), i) for i in candidates), key=lambda p: (-p[0], p[1]))
+        scored = sorted(((*self._score(i, weighted, query), i) for i in candidates), key=lambda p: (-p[0], p[2]))
         entries = self.knowledge.entries
         if scored:
-            best_score, best = scored[0]
-            runner_up = scored[1] if len(scored) > 1 else (0.0, -1)
+            best_score, coverage, best = scored[0]
+            runner_up = scored[1] if len(scored) > 1 else (0.0, 0.0, -1)
             clear = best_score - runner_up[0] >= MARGIN or (
-                runner_up[1] >= 0 and entries[runner_up[1]].id in entries[best].related
+                runner_up[2] >= 0 and _same_evidence(entries[best], entries[runner_up[2]])
             )
-            if best_score >= ANSWER_AT and clear:
+            if best_score >= ANSWER_AT and coverage >= COVERAGE_AT and clear:
                 entry = entries[best]
                 return Match(question, True, entry, entry.answer, entry.sources, round(best_score), ())
-        suggestions = tuple(entries[i] for s, i in scored[:MAX_SUGGESTIONS] if s >= SUGGEST_AT)
+        suggestions = tuple(entries[i] for s, _, i in scored[:MAX_SUGGESTIONS] if s >= SUGGEST_AT)
         top = round(scored[0][0]) if scored else 0
         if (sentence := self._sentence_for(words)) is not None:
             text, source = sentence

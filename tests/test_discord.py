@@ -187,15 +187,22 @@ async def find_unsure(member, channel, candidates):
     raise AssertionError("none of the candidates was unsure")
 
 
-async def test_clicking_did_you_mean_answers_it(simcord_env, alice, channel):
-    result = await find_unsure(alice, channel, ["palmyra", "russia", "syrian army", "islamic state"])
+async def test_clicking_did_you_mean_answers_it(simcord_env, guild, alice, channel):
+    result = await find_unsure(alice, channel, ["museum", "troops", "the army", "photo", "russia", "palmyra"])
+    assert "did you mean" in result.response.embeds[0].title
     labels = button_labels(result.response)
     assert 1 <= len(labels) <= 3
+    suggested = labels[0].split(". ", 1)[1].rstrip("…")
+
+    bob = guild.add_member(simcord_env.create_user("bob"))
+    theirs = await bob.click(result.response.message, label=labels[0])
+    assert theirs.ephemeral and theirs.response.embeds[0].title.startswith(suggested)
+    assert button_labels(result.response) == labels  # the asker's buttons stay
+
     clicked = await alice.click(result.response.message, label=labels[0])
-    edited = clicked.response
-    assert edited.embeds and edited.embeds[0].title == labels[0].split(". ", 1)[1].rstrip("…") or edited.embeds
-    assert not edited.components
-    assert "\u2014 " in text_of(edited)
+    answer = clicked.response
+    assert answer.embeds[0].title.startswith(suggested)
+    assert "\u2014 " in text_of(answer) and not answer.message.components
 
 
 # -- /topics and /about ----------------------------------------------------------------
@@ -295,3 +302,12 @@ async def test_reload_with_a_broken_file_keeps_the_old_answers(simcord_env, guil
     assert "palmyra.yaml:" in shown and "quote is not in the article" in shown and "entry '" in shown
     after = await alice.slash(channel, "ask", question=QUESTION)
     assert "64 strikes" in text_of(after.response)
+
+
+async def test_buttons_are_removed_when_the_view_times_out(simcord_env, alice, channel):
+    from bot.views import VIEW_TIMEOUT
+
+    result = await alice.slash(channel, "topics")
+    assert button_labels(result.response)
+    await simcord_env.advance_time(VIEW_TIMEOUT + 1)
+    assert not button_labels(result.response)
