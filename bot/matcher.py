@@ -175,7 +175,8 @@ class Matcher:
             quoted = frozenset(w for source in entry.sources for w in content(source.quote))
             everything = quoted.union(*phrasings)
             content(entry.answer)  # its words still help typo correction
-            self._phrasings.append([(" ".join(words), frozenset(words)) for words in phrasings])
+            # token-sorted once here, so scoring is a plain ratio (= rapidfuzz's token_sort_ratio)
+            self._phrasings.append([(" ".join(sorted(words)), frozenset(words)) for words in phrasings])
             self._words_of.append(everything)
             for word in everything:
                 postings[word].append(index)
@@ -252,21 +253,23 @@ class Matcher:
         return picked
 
     def _score(self, index: int, weighted: list[tuple[str, float]], query: str) -> tuple[float, float]:
-        """(score, coverage) of the entry's best phrasing.
+        """(score, coverage) of the entry's best phrasing; (0, 0) when it can't reach SUGGEST_AT.
 
         Query words in that phrasing count fully; words only in the entry's other
         phrasings or its quotes count OTHER_WORD_WEIGHT.
         """
         total = sum(weight for _, weight in weighted)
-        elsewhere = self._words_of[index]
+        words_of_entry = self._words_of[index]
+        in_entry = sum(weight for word, weight in weighted if word in words_of_entry) / total
+        if 100 * COVERAGE_WEIGHT * in_entry + 100 * (1 - COVERAGE_WEIGHT) < SUGGEST_AT:
+            return 0.0, 0.0
         best = (0.0, 0.0)
         for text, words in self._phrasings[index]:
-            coverage = sum(
-                weight if word in words else weight * OTHER_WORD_WEIGHT
-                for word, weight in weighted if word in elsewhere
-            ) / total
-            similarity = fuzz.token_sort_ratio(query, text)
-            best = max(best, (100 * COVERAGE_WEIGHT * coverage + (1 - COVERAGE_WEIGHT) * similarity, coverage))
+            here = sum(weight for word, weight in weighted if word in words) / total
+            coverage = OTHER_WORD_WEIGHT * in_entry + (1 - OTHER_WORD_WEIGHT) * here
+            score = 100 * COVERAGE_WEIGHT * coverage + (1 - COVERAGE_WEIGHT) * fuzz.ratio(query, text)
+            if score > best[0]:
+                best = (score, coverage)
         return best
 
     def match(self, question: str) -> Match:
@@ -275,7 +278,7 @@ class Matcher:
         words = self._content_of([self._correct(word) for word in typed])[:MAX_QUERY_WORDS]
         if not words:
             return Match(question, False, None, None, (), 0, ())
-        query = " ".join(words)
+        query = " ".join(sorted(words))
         weighted = [(w, self._idf.get(w, self._unknown_idf * UNKNOWN_WORD_WEIGHT)) for w in words]
         candidates = self._candidates(words)
         if len(candidates) > MAX_CANDIDATES:  # keep those sharing the most query weight
