@@ -18,7 +18,7 @@ import yaml
 
 from .article import Caption, parse_article
 from .knowledge import ArticleInfo, Claimant, Entry, Knowledge, Source
-from .text import fold_typography
+from .text import fold_typography, fold_with_positions
 
 try:  # libyaml's parser is the same safe loader, an order of magnitude faster
     from yaml import CSafeLoader as SafeLoader
@@ -85,6 +85,8 @@ class _Checker:
         self.problems: list[Problem] = []
         self.entry_id: str | None = None
         self.folded_article: str | None = None
+        self.article_text = ""
+        self.positions: list[int] = []
 
     def problem(self, node: yaml.Node | None, message: str) -> None:
         line = node.start_mark.line + 1 if node is not None else 0
@@ -232,7 +234,8 @@ class _Checker:
         except (OSError, UnicodeDecodeError, ValueError) as exc:
             self.problem(fields["text"], f"cannot read the article text {source}: {exc}")
             return None
-        self.folded_article = fold_typography(parsed.text)
+        self.article_text = parsed.text
+        self.folded_article, self.positions = fold_with_positions(parsed.text)
         captions: list[Caption] = []
         caption_list = fields.get("captions")
         for item in caption_list.value if isinstance(caption_list, yaml.SequenceNode) else []:
@@ -246,16 +249,20 @@ class _Checker:
         return ArticleInfo(title, publisher, dateline, republished_by, truncated, note,
                            tuple(captions), source, parsed.text)
 
-    def require_in_article(self, node: yaml.Node, text: str, what: str) -> None:
+    def require_in_article(self, node: yaml.Node, text: str, what: str) -> str:
+        """The article's own words for `text` (its typography restored); reports text not in it."""
         if self.folded_article is None:
-            return
+            return text
         folded = fold_typography(text)
-        if folded not in self.folded_article:
-            words = folded.split(" ")
-            # the longest run of leading words that the article does contain
-            good = next(n for n in range(len(words), -1, -1) if " ".join(words[:n]) in self.folded_article)
-            where = f"; it departs from the article at word {good + 1}: {words[good]!r}" if good < len(words) else ""
-            self.problem(node, f"{what} is not in the article text{where}: {_preview(text)!r}")
+        start = self.folded_article.find(folded)
+        if start >= 0 and folded:
+            return self.article_text[self.positions[start]:self.positions[start + len(folded) - 1] + 1]
+        words = folded.split(" ")
+        # the longest run of leading words that the article does contain
+        good = next(n for n in range(len(words), -1, -1) if " ".join(words[:n]) in self.folded_article)
+        where = f"; it departs from the article at word {good + 1}: {words[good]!r}" if good < len(words) else ""
+        self.problem(node, f"{what} is not in the article text{where}: {_preview(text)!r}")
+        return text
 
     def claimants(self, node: yaml.Node | None) -> dict[str, Claimant]:
         if not isinstance(node, yaml.MappingNode):
@@ -375,7 +382,7 @@ class _Checker:
             quote = self.string(fields.get("quote"), "quote")
             who = self.string(fields.get("attributed_to"), "attributed_to")
             if quote:
-                self.require_in_article(fields["quote"], quote, "quote")
+                quote = self.require_in_article(fields["quote"], quote, "quote")
             if who and who not in claimants:
                 self.problem(fields["attributed_to"], f"attributed_to '{who}' is not a key of claimants")
             elif quote and who:

@@ -27,6 +27,26 @@ def fold_typography(text: str) -> str:
     return _SPACES.sub(" ", text.translate(_TYPOGRAPHY)).strip()
 
 
+def fold_with_positions(text: str) -> tuple[str, list[int]]:
+    """`fold_typography(text)` and, for each of its characters, where it came from in `text`.
+
+    Lets a quote typed with straight quotes be shown as the article's exact words.
+    """
+    folded: list[str] = []
+    positions: list[int] = []
+    for index, char in enumerate(text.translate(_TYPOGRAPHY)):
+        if char.isspace():
+            if not folded or folded[-1] == " ":
+                continue
+            char = " "
+        folded.append(char)
+        positions.append(index)
+    if folded and folded[-1] == " ":
+        folded.pop()
+        positions.pop()
+    return "".join(folded), positions
+
+
 # Discord markup a user may paste into a question: mentions, custom emoji,
 # timestamps, links. None of it carries meaning for the article.
 _DISCORD_MARKUP = re.compile(r"<(?:@[!&]?|#|a?:\w+:|t:)\d*[^>]*>|https?://\S+")

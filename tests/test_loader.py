@@ -183,3 +183,18 @@ def test_check_command(tmp_path, capsys):
     assert main(["check", str(bad)]) == 1
     err = capsys.readouterr().err
     assert f"{bad}:{line_of(GOOD, 'two of its arches')}: entry 'bridge-cracks': quote is not in the article" in err
+
+
+def test_quotes_are_shown_in_the_articles_own_words(tmp_path):
+    (tmp_path / "article.txt").write_text(ARTICLE.replace("old bridge", "\u201cold\u201d\u00a0bridge"), encoding="utf-8")
+    path = tmp_path / "k.yaml"
+    path.write_text(GOOD.replace("close the old bridge.\"", "close the \\\"old\\\" bridge.\""), encoding="utf-8")
+    quote = load_knowledge(path).entries[0].sources[0].quote
+    assert quote == "The council said on Monday it would close the \u201cold\u201d\u00a0bridge."
+
+
+def test_every_shipped_quote_is_byte_for_byte_in_the_article():
+    knowledge = load_knowledge(DEFAULT_PATH)
+    for entry in knowledge.entries:
+        for source in entry.sources:
+            assert source.quote in knowledge.article.text, entry.id
