@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -135,6 +136,9 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"bad setting: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `ask --json - | head`: the reader left, which is fine
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

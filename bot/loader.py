@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from .article import Caption, parse_article
+from .gc_pause import gc_paused
 from .knowledge import ArticleInfo, Claimant, Entry, Knowledge, Source
 from .text import fold_typography, fold_with_positions
 
@@ -74,7 +75,8 @@ def load_knowledge(path: Path | str = DEFAULT_PATH, *, max_bytes: int = MAX_BYTE
         raise KnowledgeError([Problem(path, 0, None, f"cannot read: {exc.strerror or exc}")]) from None
     except UnicodeDecodeError as exc:
         raise KnowledgeError([Problem(path, 0, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
-    return _Checker(path).build(text)
+    with gc_paused():
+        return _Checker(path).build(text)
 
 
 class _Checker:

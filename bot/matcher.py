@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from .gc_pause import gc_paused
 from .knowledge import Entry, Knowledge, Source
 from .text import fold_typography, normalize, split_sentences
 
@@ -132,6 +133,10 @@ class Matcher:
     """An index over one Knowledge; immutable after construction, so safe to share."""
 
     def __init__(self, knowledge: Knowledge) -> None:
+        with gc_paused():
+            self._build(knowledge)
+
+    def _build(self, knowledge: Knowledge) -> None:
         self.knowledge = knowledge
         self._acronyms = [
             (re.compile(rf"\b{re.escape(short)}\b"), f" {phrase} ")
@@ -178,9 +183,11 @@ class Matcher:
             # token-sorted once here, so scoring is a plain ratio (= rapidfuzz's token_sort_ratio)
             self._phrasings.append([(" ".join(sorted(words)), frozenset(words)) for words in phrasings])
             self._words_of.append(everything)
-            for word in everything:
+            frequency.update(everything)
+            # candidates come from the words people ask with; quotes are shared by many
+            # entries, so their words would make every entry a candidate
+            for word in frozenset().union(*phrasings):
                 postings[word].append(index)
-        frequency = Counter({word: len(ids) for word, ids in postings.items()})
         total = max(len(entries), 1)
         self._idf = {w: math.log((total + 1) / (df + 0.5)) + 1 for w, df in frequency.items()}
         self._unknown_idf = math.log((total + 1) / 0.5) + 1
