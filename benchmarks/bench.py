@@ -4,8 +4,9 @@
     python benchmarks/bench.py --sizes 0  # the article file only
 
 Each knowledge file is measured in a child process pinned to one core:
-load time (read, check, index), peak RSS after loading, and per-question
-latency (median and p99) over the evaluation questions, repeated. The same
+load time (read and check), index time, peak RSS after both, and per-question
+latency (median and p99) over the evaluation questions, repeated; generated
+files also get 200 of their own questions with one letter dropped. The same
 questions also go through two baselines over the same questions+alternates:
 `difflib.get_close_matches` and `rapidfuzz.process.extractOne` with its
 defaults; their latency is printed as a ratio to ours. Generated files reuse
@@ -102,6 +103,12 @@ def measure(path: Path, repeats: int, baseline_questions: int) -> dict:
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
     questions = [case.question for case in load_cases()]
+    if len(knowledge.entries) > 1000:  # also questions this file can answer, typed with a typo
+        rng = random.Random(7)
+        for entry in rng.sample(knowledge.entries, 200):
+            text = rng.choice((entry.question, *entry.alternates))
+            cut = rng.randrange(1, len(text) - 1)
+            questions.append(text[:cut] + text[cut + 1:])
     matcher.match(questions[0])  # warm caches
     ours: list[float] = []
     for _ in range(repeats):
@@ -111,7 +118,8 @@ def measure(path: Path, repeats: int, baseline_questions: int) -> dict:
             ours.append((time.perf_counter() - t) * 1000)
 
     phrasings = [p for e in knowledge.entries for p in (e.question, *e.alternates)]
-    sample = questions[:baseline_questions]
+    half = baseline_questions // 2  # evaluation questions and, for generated files, their own
+    sample = questions[:half] + questions[-(baseline_questions - half):]
 
     def timed(fn) -> list[float]:
         out = []
