@@ -311,3 +311,11 @@ async def test_buttons_are_removed_when_the_view_times_out(simcord_env, alice, c
     assert button_labels(result.response)
     await simcord_env.advance_time(VIEW_TIMEOUT + 1)
     assert not button_labels(result.response)
+
+
+async def test_topics_and_about_without_embed_links_are_plain_text(simcord_env, guild, alice):
+    channel = guild.create_text_channel("plain", overwrites={guild.me: discord.PermissionOverwrite(embed_links=False)})
+    topics = await alice.slash(channel, "topics")
+    assert not topics.response.embeds and "1. Who controls Palmyra now?" in topics.response.content
+    about = await alice.slash(channel, "about")
+    assert not about.response.embeds and "Hamodia" in about.response.content

@@ -65,8 +65,10 @@ class Ask(commands.Cog):
         if not embeds_allowed(interaction):
             await interaction.response.send_message(view.text(), ephemeral=True, allowed_mentions=NO_PINGS)
             return
-        await interaction.response.send_message(embed=view.embed(), view=view if view.pages > 1 else discord.utils.MISSING,
-                                                allowed_mentions=NO_PINGS)
+        if view.pages == 1:
+            await interaction.response.send_message(embed=view.embed(), allowed_mentions=NO_PINGS)
+            return
+        await interaction.response.send_message(embed=view.embed(), view=view, allowed_mentions=NO_PINGS)
         view.message = await interaction.original_response()
 
     @app_commands.command(name="about", description="The article I answer from, and the knowledge file in use")
