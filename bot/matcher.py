@@ -86,11 +86,6 @@ class Match:
     score: int
     suggestions: tuple[Entry, ...]
 
-    @property
-    def from_sentence(self) -> bool:
-        """Answered from an article sentence rather than a curated entry."""
-        return self.answered and self.entry is None
-
     def to_json(self) -> dict:
         return {
             "question": self.question,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -147,10 +146,9 @@ def test_alias_bomb_is_refused_quickly(tmp_path):
         prev = chr(ord("a") + n - 1)
         name = chr(ord("a") + n)
         bomb.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
-    start = time.perf_counter()
+    # 9**10 strings if anything expanded it; refused from the node graph, where each alias is one node
     [message] = problems(tmp_path, "\n".join(bomb) + "\n")
-    assert time.perf_counter() - start < 2  # generous: it is refused before anything expands
-    assert "anchors and aliases" in message
+    assert "anchors and aliases" in message and re.search(r"k\.yaml:\d+:", message)
 
 
 def test_size_limit(tmp_path):
