@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from .builder import build_draft
+from .compiled import load_matcher
 from .evaluation import DEFAULT_SET, SPLITS, describe, evaluate, load_cases
 from .formatting import render_plain
 from .loader import DEFAULT_PATH, KnowledgeError, load_knowledge
@@ -23,7 +24,7 @@ Meanwhile, `python -m bot chat` answers the same questions in this terminal."""
 
 def _matcher(path: Path | None, settings: Settings | None = None) -> Matcher:
     knowledge_path = path or (settings.knowledge_path if settings else DEFAULT_PATH)
-    return Matcher(load_knowledge(knowledge_path))
+    return load_matcher(knowledge_path, cache_dir=settings.cache_dir if settings else None)
 
 
 def cmd_check(args: argparse.Namespace) -> int:

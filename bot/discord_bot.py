@@ -10,7 +10,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from .loader import load_knowledge
+from .compiled import load_matcher
 from .matcher import Matcher
 from .settings import Settings
 
@@ -37,7 +37,7 @@ class ArticleTree(app_commands.CommandTree):
 
 
 class ArticleBot(commands.Bot):
-    """Holds the current Matcher; `swap_matcher` replaces it in one assignment."""
+    """Holds the current Matcher; `reload_knowledge` replaces it in one assignment."""
 
     def __init__(self, settings: Settings, matcher: Matcher, *, sync_commands: bool = True, **options) -> None:
         intents = discord.Intents.default()
@@ -96,7 +96,7 @@ class ArticleBot(commands.Bot):
         Raises KnowledgeError and keeps the current Matcher when the file is bad.
         """
         path = self.settings.knowledge_path
-        new = await asyncio.to_thread(lambda: Matcher(load_knowledge(path)))
+        new = await asyncio.to_thread(load_matcher, path, cache_dir=self.settings.cache_dir)
         old, self.matcher = self.matcher, new
         log.info("reloaded %s: %s (%s)", path, new.knowledge.summary(), old.knowledge.diff(new.knowledge).summary())
         return old, new
@@ -109,7 +109,7 @@ class ShardedArticleBot(ArticleBot, commands.AutoShardedBot):
 def create_bot(settings: Settings | None = None, *, sync_commands: bool = True) -> ArticleBot:
     """Build the bot without connecting; tests drive it, `run_bot` starts it."""
     settings = settings or Settings.from_env()
-    matcher = Matcher(load_knowledge(settings.knowledge_path))
+    matcher = load_matcher(settings.knowledge_path, cache_dir=settings.cache_dir)
     if settings.shard_count:
         return ShardedArticleBot(settings, matcher, sync_commands=sync_commands, shard_count=settings.shard_count)
     return ArticleBot(settings, matcher, sync_commands=sync_commands)

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from types import MappingProxyType
 
 from .article import Caption
 
@@ -76,6 +77,11 @@ class Knowledge:
     loaded_at: datetime
     by_id: Mapping[str, Entry] = field(repr=False)
 
+    def __reduce__(self) -> tuple:
+        """Pickle (for the compiled cache) with plain dicts; read-only views come back on load."""
+        return _knowledge, (self.path, self.article, dict(self.claimants), dict(self.aliases),
+                            dict(self.acronyms), self.entries, self.loaded_at)
+
     @property
     def source_count(self) -> int:
         return sum(len(entry.sources) for entry in self.entries)
@@ -102,6 +108,14 @@ class Knowledge:
             removed=tuple(sorted(old.keys() - new.keys())),
             changed=tuple(sorted(changed)),
         )
+
+
+def _knowledge(path: Path, article: ArticleInfo, claimants: dict[str, Claimant],
+               aliases: dict[str, tuple[str, ...]], acronyms: dict[str, str],
+               entries: tuple[Entry, ...], loaded_at: datetime) -> Knowledge:
+    return Knowledge(path, article, MappingProxyType(claimants), MappingProxyType(aliases),
+                     MappingProxyType(acronyms), entries, loaded_at,
+                     MappingProxyType({entry.id: entry for entry in entries}))
 
 
 def _content(entry: Entry) -> tuple:

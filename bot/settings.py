@@ -9,6 +9,7 @@ from pathlib import Path
 
 from dotenv import find_dotenv, load_dotenv
 
+from .compiled import default_cache_dir
 from .loader import DEFAULT_PATH
 
 
@@ -34,6 +35,12 @@ def _optional_int(name: str, value: str | None) -> int | None:
         raise SettingsError(f"{name} must be a whole number, got {value!r}") from None
 
 
+def _cache_dir(value: str | None) -> Path | None:
+    if value is None or not value.strip():
+        return default_cache_dir()
+    return None if value.strip().lower() == "off" else Path(value.strip())
+
+
 @dataclass(frozen=True)
 class Settings:
     token: str | None = field(default=None, repr=False)
@@ -45,6 +52,7 @@ class Settings:
     shard_count: int | None = None
     cooldown_rate: int = 5
     cooldown_per: float = 30.0
+    cache_dir: Path | None = None  # compiled-knowledge cache; None: none
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, *, dotenv: bool = True) -> Settings:
@@ -68,4 +76,5 @@ class Settings:
             shard_count=shards,
             cooldown_rate=_optional_int("COOLDOWN_RATE", env.get("COOLDOWN_RATE")) or 5,
             cooldown_per=float(_optional_int("COOLDOWN_SECONDS", env.get("COOLDOWN_SECONDS")) or 30),
+            cache_dir=_cache_dir(env.get("KNOWLEDGE_CACHE_DIR")),
         )

@@ -13,6 +13,12 @@ from bot.matcher import Matcher
 from bot.settings import Settings
 
 
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands that read settings from the environment cache under the test's tmp, not ~/.cache."""
+    monkeypatch.setenv("KNOWLEDGE_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "knowledge-cache"))
+
+
 @pytest.fixture(scope="session")
 def matcher() -> Matcher:
     return Matcher(load_knowledge(DEFAULT_PATH))
@@ -28,8 +34,8 @@ def knowledge_copy(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def settings(knowledge_copy: Path) -> Settings:
-    return Settings(knowledge_path=knowledge_copy)
+def settings(knowledge_copy: Path, tmp_path: Path) -> Settings:
+    return Settings(knowledge_path=knowledge_copy, cache_dir=tmp_path / "cache")
 
 
 @pytest.fixture
