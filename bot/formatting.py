@@ -25,9 +25,11 @@ def confidence_line(match: Match) -> str:
 
 
 def unsure_line(match: Match) -> str:
-    """What to say when there is no answer: an honest 'doesn't say', or 'not sure'."""
-    if match.suggestions:
+    """What to say when there is no answer: 'not sure' for a near miss, else an honest 'doesn't say'."""
+    if match.unsure:
         return "I'm not sure what you mean \u2014 did you mean one of these?"
+    if match.suggestions:
+        return f"{NOT_SAID} Closest topics it does cover:"
     return f"{NOT_SAID} I found nothing in it about that."
 
 

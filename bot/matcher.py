@@ -85,6 +85,9 @@ class Match:
     sources: tuple[Source, ...]
     score: int
     suggestions: tuple[Entry, ...]
+    # no answer, but the question's words are all ones the knowledge uses: a near
+    # miss to ask "did you mean" about, rather than something the article doesn't say
+    unsure: bool = False
 
     def to_json(self) -> dict:
         return {
@@ -300,11 +303,12 @@ class Matcher:
                 return Match(question, True, entry, entry.answer, entry.sources, round(best_score), ())
         suggestions = tuple(entries[i] for s, _, i in scored[:MAX_SUGGESTIONS] if s >= SUGGEST_AT)
         top = round(scored[0][0]) if scored else 0
+        unsure = bool(suggestions) and scored[0][1] >= COVERAGE_AT
         if (sentence := self._sentence_for(words)) is not None:
             text, source = sentence
             answer = f"No entry answers that directly; the article says: \u201c{text}\u201d"
             return Match(question, True, None, answer, (source,), top, suggestions)
-        return Match(question, False, None, None, (), top, suggestions)
+        return Match(question, False, None, None, (), top, suggestions, unsure)
 
     def answer_entry(self, entry: Entry) -> Match:
         """The answer for an entry the user picked by hand (a "did you mean" button)."""

@@ -15,7 +15,6 @@ NO_PINGS = discord.AllowedMentions.none()
 COLOUR_ANSWER = discord.Colour.blue()
 COLOUR_CONTESTED = discord.Colour.orange()
 COLOUR_UNSURE = discord.Colour.light_grey()
-UNSURE_AT = 50  # a near miss: ask "did you mean" rather than say the article is silent
 ECHO_LIMIT = 200
 UNEXPECTED = "Sorry, something went wrong on my side. It has been logged; please try again."
 
@@ -63,7 +62,7 @@ def answer_reply(match: Match, article: ArticleInfo) -> Reply:
         lines.append(f"-# {footer}")
         return Reply(embed, "\n\n".join(lines))
 
-    if match.suggestions and match.score >= UNSURE_AT:
+    if match.unsure:
         title = "I'm not sure \u2014 did you mean\u2026"
         intro = f"I couldn't match \u201c{echo(match.question)}\u201d for certain."
     else:
