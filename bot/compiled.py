@@ -26,7 +26,7 @@ from .matcher import Matcher
 
 log = logging.getLogger(__name__)
 
-_ENGINE_SOURCES = ("article.py", "knowledge.py", "loader.py", "matcher.py", "text.py", "compiled.py")
+_ENGINE_SOURCES = ("analyzer.py", "article.py", "knowledge.py", "loader.py", "matcher.py", "text.py", "compiled.py")
 
 
 def default_cache_dir() -> Path:

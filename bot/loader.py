@@ -18,7 +18,7 @@ import yaml
 from .article import Caption, parse_article
 from .gc_pause import gc_paused
 from .knowledge import ArticleInfo, Claimant, Entry, Knowledge, Source
-from .text import fold_typography, fold_with_positions
+from .text import fold_typography, fold_with_positions, normalize
 
 try:  # libyaml's parser is the same safe loader, an order of magnitude faster
     from yaml import CSafeLoader as SafeLoader
@@ -305,6 +305,10 @@ class _Checker:
                     self.problem(value, f"alias '{variant}' is given for both '{owner[folded]}' and '{canonical}'")
                 owner[folded] = canonical
             out[canonical] = tuple(variants)
+        phrases = {canonical.casefold() for canonical in out}
+        for variant, canonical in owner.items():
+            if variant in phrases and variant != canonical.casefold():  # it would never be rewritten
+                self.problem(node, f"alias '{variant}' of '{canonical}' is itself an alias phrase")
         return out
 
     def acronyms(self, node: yaml.Node | None) -> dict[str, str]:
@@ -327,6 +331,7 @@ class _Checker:
         entries: list[Entry] = []
         related_nodes: list[tuple[Entry, yaml.Node | None]] = []
         first_line: dict[str, int] = {}
+        asked_by: dict[str, tuple[str, int]] = {}  # a phrasing, normalized -> (entry id, line)
         for item in node.value:
             self.entry_id = _peek_id(item)
             fields = self.mapping(item, ENTRY_KEYS, "an entry")
@@ -342,6 +347,7 @@ class _Checker:
                 self.problem(fields["id"], f"duplicate id (first used on line {first_line[entry_id]})")
             else:
                 first_line[entry_id] = item.start_mark.line + 1
+            self.phrasings_unique(fields, entry_id, asked_by)
             entry = self.entry(item, fields, entry_id, claimants)
             if entry is not None:
                 entries.append(entry)
@@ -357,6 +363,18 @@ class _Checker:
                     self.problem(related_node, "an entry cannot be related to itself")
         self.entry_id = None
         return entries
+
+    def phrasings_unique(self, fields: dict[str, yaml.Node], entry_id: str,
+                         asked_by: dict[str, tuple[str, int]]) -> None:
+        """A question or alternate of two entries: no matcher can tell which one is meant."""
+        alternates = fields.get("alternates")
+        nodes = [fields.get("question"), *(alternates.value if isinstance(alternates, yaml.SequenceNode) else ())]
+        for item in nodes:
+            if not isinstance(item, yaml.ScalarNode) or not (key := normalize(item.value)):
+                continue
+            owner = asked_by.setdefault(key, (entry_id, item.start_mark.line + 1))
+            if owner[0] != entry_id:
+                self.problem(item, f"'{item.value}' is also asked by entry '{owner[0]}' (line {owner[1]})")
 
     def entry(self, item: yaml.Node, fields: dict[str, yaml.Node], entry_id: str,
               claimants: dict[str, Claimant]) -> Entry | None:
