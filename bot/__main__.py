@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .builder import build_draft
 from .compiled import load_matcher
-from .evaluation import DEFAULT_SET, SPLITS, describe, evaluate, load_cases
+from .evaluation import BLIND_DIR, DEFAULT_SET, SPLITS, combine, describe, evaluate, load_cases, summary
 from .formatting import render_plain
 from .loader import DEFAULT_PATH, KnowledgeError, load_knowledge
 from .matcher import Matcher
@@ -62,8 +62,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     matcher = _matcher(args.knowledge)
-    report = evaluate(matcher, load_cases(args.questions), args.split)
-    print(describe(report, args.split))
+    paths = args.questions or (sorted(BLIND_DIR.glob("*.yaml")) if args.blind else [DEFAULT_SET])
+    reports = [(path, evaluate(matcher, load_cases(path), args.split)) for path in paths]
+    if len(reports) > 1:
+        for path, report in reports:
+            print(f"{path.name:>16}: {summary(report)}")
+    print(describe(combine(report for _, report in reports), args.split))
     return 0
 
 
@@ -117,7 +121,8 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("article", type=Path)
 
     ev = sub.add_parser("eval", help="print answer accuracy on the evaluation set")
-    ev.add_argument("--questions", type=Path, default=DEFAULT_SET)
+    ev.add_argument("--questions", type=Path, nargs="+", help="question files (default: eval/questions.yaml)")
+    ev.add_argument("--blind", action="store_true", help="the blind sets in eval/blind/, each and together")
     ev.add_argument("--split", choices=SPLITS, default="all")
     ev.add_argument("--knowledge", type=Path)
     return root

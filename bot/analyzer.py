@@ -14,6 +14,7 @@ before they become terms (`Speller`); the knowledge's are not.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -103,11 +104,11 @@ class Analyzer:
             for form in forms:
                 if variant := self._stem_text(normalize(form)):
                     rewrites.setdefault(variant, target)
-        for canonical in aliases:  # a canonical phrase is never rewritten: "monitoring center" stays
-            target = self._stem_text(normalize(canonical))  # whole though "monitor" is a variant
-            rewrites[target] = target
         self._aliases = rewrites
         self._alias_re = _alternation(rewrites)
+        # canonical phrases are set aside first, so no variant eats into one: "the monitoring
+        # center" keeps "monitoring center" though "the monitor" is a variant of something else
+        self._canonical_re = _alternation({self._stem_text(normalize(c)): "" for c in aliases}, capture=True)
         self._kind_of = {self._stem_text(phrase): kind for kind, phrases in KINDS.items() for phrase in phrases}
         self._kinds_re = _alternation(self._kind_of)
 
@@ -133,10 +134,8 @@ class Analyzer:
     def analyse(self, words: list[str]) -> Analysis:
         """Content terms of some words (stemmed, aliases rewritten, stop words dropped, in
         order, no repeats), the kinds of answer they ask for, and what a "how many" counts."""
-        stemmed = " ".join(self.stem(word) for word in words)
-        before = stemmed
-        if self._alias_re is not None:
-            stemmed = self._alias_re.sub(lambda m: self._aliases[m.group(0)], stemmed)
+        before = " ".join(self.stem(word) for word in words)
+        stemmed = self._rewrite(before)
         # kinds are read before and after aliases: "how old" is not "how ancient", "wat day" is "what day"
         found = self._kinds_re.findall(before if before == stemmed else f"{before} | {stemmed}")
         kinds = frozenset(self._kind_of[phrase] for phrase in found)
@@ -144,6 +143,18 @@ class Analyzer:
         identified = _IDENTIFIED.search(stemmed)
         terms = tuple(dict.fromkeys(t for t in stemmed.split() if t not in STOP_WORDS))
         return Analysis(terms, kinds, _asked(counted), None if kinds else _asked(identified))
+
+    def _rewrite(self, stemmed: str) -> str:
+        """Every alias variant replaced by its canonical phrase, canonical phrases left whole."""
+        if self._alias_re is None or self._canonical_re is None:
+            return stemmed
+        parts = self._canonical_re.split(stemmed)  # the odd parts are canonical phrases
+        rewritten = (part if canonical else self._alias_re.sub(self._canonical_of, part)
+                     for canonical, part in zip(itertools.cycle((False, True)), parts))
+        return " ".join(" ".join(rewritten).split())
+
+    def _canonical_of(self, match: re.Match[str]) -> str:
+        return self._aliases[match.group(0)]
 
     def terms_of(self, text: str) -> tuple[str, ...]:
         return self.analyse(self.words(text)).terms
@@ -153,11 +164,12 @@ def _asked(match: re.Match[str] | None) -> str | None:
     return match[1] if match and match[1] not in STOP_WORDS else None
 
 
-def _alternation(phrases: Mapping[str, str]) -> re.Pattern[str] | None:
+def _alternation(phrases: Mapping[str, str], *, capture: bool = False) -> re.Pattern[str] | None:
     """One regex matching any of the phrases as whole words, longest first."""
     if not phrases:
         return None
-    return re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(phrases, key=len, reverse=True))) + r")\b")
+    group = "(" if capture else "(?:"
+    return re.compile(r"\b" + group + "|".join(map(re.escape, sorted(phrases, key=len, reverse=True))) + r")\b")
 
 
 def _shouting(text: str) -> bool:

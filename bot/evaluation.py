@@ -11,6 +11,7 @@ The set splits in two by a hash of each question: thresholds are tuned on
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from .matcher import Match, Matcher
 from .text import normalize
 
 DEFAULT_SET = Path(__file__).resolve().parent.parent / "eval" / "questions.yaml"
+BLIND_DIR = DEFAULT_SET.parent / "blind"  # written by people who never saw the bot
 SPLITS = ("all", "tune", "holdout")
 
 
@@ -89,6 +91,22 @@ def evaluate(matcher: Matcher, cases: list[Case], split: str = "all") -> Report:
         if not right:
             report.misses.append((case, match))
     return report
+
+
+def combine(reports: Iterable[Report]) -> Report:
+    total = Report()
+    for report in reports:
+        total.in_scope += report.in_scope
+        total.in_scope_right += report.in_scope_right
+        total.out_scope += report.out_scope
+        total.out_scope_right += report.out_scope_right
+        total.misses += report.misses
+    return total
+
+
+def summary(report: Report) -> str:
+    return (f"in-scope {report.in_scope_accuracy:6.1%} ({report.in_scope_right}/{report.in_scope}), "
+            f"abstention {report.abstention_accuracy:6.1%} ({report.out_scope_right}/{report.out_scope})")
 
 
 def describe(report: Report, split: str) -> str:

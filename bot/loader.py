@@ -18,7 +18,7 @@ import yaml
 from .article import Caption, parse_article
 from .gc_pause import gc_paused
 from .knowledge import ArticleInfo, Claimant, Entry, Knowledge, Source
-from .text import fold_typography, fold_with_positions, normalize
+from .text import fold_typography, fold_with_positions
 
 try:  # libyaml's parser is the same safe loader, an order of magnitude faster
     from yaml import CSafeLoader as SafeLoader
@@ -30,6 +30,7 @@ MAX_BYTES = 64 * 1024 * 1024
 MAX_QUESTION = 100  # an autocomplete choice holds 100 characters
 MAX_ANSWER = 1000
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_WORDS = re.compile(r"\w+")
 _MAY_ALIAS = re.compile(r"[&*][^\s,\]}]")  # could be an anchor or alias; the node walk decides
 
 TOP_KEYS = {"version": False, "article": True, "claimants": True, "aliases": False,
@@ -370,7 +371,7 @@ class _Checker:
         alternates = fields.get("alternates")
         nodes = [fields.get("question"), *(alternates.value if isinstance(alternates, yaml.SequenceNode) else ())]
         for item in nodes:
-            if not isinstance(item, yaml.ScalarNode) or not (key := normalize(item.value)):
+            if not isinstance(item, yaml.ScalarNode) or not (key := " ".join(_WORDS.findall(item.value.casefold()))):
                 continue
             owner = asked_by.setdefault(key, (entry_id, item.start_mark.line + 1))
             if owner[0] != entry_id:

@@ -1,0 +1,92 @@
+"""The text pipeline: one set of terms for every way of writing a thing, and typos fixed but words kept."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.analyzer import Analyzer, Speller
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer(
+        acronyms={"IS": "islamic state"},
+        aliases={
+            "islamic state": ["isis", "daesh"],
+            "recaptured": ["retake", "took back"],
+            "syrian observatory": ["observatory", "the monitor"],
+            "monitoring center": ["monitoring centre"],
+            "what": ["wat"],
+        },
+    )
+
+
+def terms(analyzer: Analyzer, text: str) -> tuple[str, ...]:
+    return analyzer.terms_of(text)
+
+
+def test_every_inflection_of_an_alias_meets_its_canonical_phrase(analyzer):
+    canonical = terms(analyzer, "was palmyra recaptured")
+    for variant in ["did they retake palmyra", "retaking palmyra", "they retook palmyra? took back palmyra"]:
+        assert set(terms(analyzer, variant)) & set(canonical) >= {"palmyra"}
+    assert terms(analyzer, "retaking palmyra") == terms(analyzer, "recaptured palmyra")
+    assert terms(analyzer, "took back palmyra") == terms(analyzer, "recaptured palmyra")
+
+
+def test_other_names_and_the_case_sensitive_acronym(analyzer):
+    expected = terms(analyzer, "islamic state")
+    assert terms(analyzer, "ISIS") == terms(analyzer, "Daesh") == expected
+    assert terms(analyzer, "what is IS") == expected
+    assert terms(analyzer, "is it") == ()  # lower-case "is" is the verb
+    assert terms(analyzer, "WHERE IS PALMYRA") == terms(analyzer, "where is palmyra")  # shouting is not the acronym
+
+
+def test_a_canonical_phrase_is_never_split_by_a_shorter_alias(analyzer):
+    assert terms(analyzer, "Russia's monitoring centre") == terms(analyzer, "russia monitoring center")
+    assert "observatori" not in terms(analyzer, "the monitoring center")
+
+
+def test_stop_words_and_chat_filler_carry_no_meaning(analyzer):
+    assert terms(analyzer, "yo tbh can u pls tell me abt palmyra lol") == terms(analyzer, "palmyra")
+    assert terms(analyzer, "reportedly") == ()  # a stop word is not stemmed into a content word
+    assert terms(analyzer, "") == () and terms(analyzer, "???") == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "kinds"),
+    [
+        ("how many strikes", {"how many"}),
+        ("wat day was it", {"when"}),
+        ("when did it start", {"when"}),
+        ("what time did it start", {"what time"}),
+        ("how old are the ruins", {"how old"}),
+        ("where is it", {"where"}),
+        ("who said so", {"who"}),
+        ("what's the name of the agency", {"name"}),
+        ("what kind of jets", {"what kind"}),
+        ("should the west intervene", {"opinion"}),
+        ("what did russia say", set()),
+        ("did russia send troops", set()),
+    ],
+)
+def test_question_kinds(analyzer, question, kinds):
+    assert analyzer.analyse(analyzer.words(question)).kinds == kinds
+
+
+def test_what_a_how_many_counts_and_a_which_identifies(analyzer):
+    assert analyzer.analyse(analyzer.words("how many troops did Russia send")).counted == "troop"
+    assert analyzer.analyse(analyzer.words("which statues were destroyed")).identified == "statu"
+    assert analyzer.analyse(analyzer.words("which day was it")).identified is None  # a kind of its own
+
+
+def test_speller_fixes_typos_but_not_real_words():
+    speller = Speller({"russia": 5, "airstrikes": 3, "observatory": 2, "palmyra": 9, "according": 1})
+    assert speller.correct("rusia") == "russia"
+    assert speller.correct("airstrkies") == "airstrikes"
+    assert speller.correct("obsevatory") == "observatory"
+    assert speller.correct("palmira") == "palmyra"
+    assert speller.correct("acording") == "according"
+    for word in ["tanks", "president", "iran", "biased", "weather"]:  # English words mean what they say
+        assert speller.correct(word) == word
+    assert speller.correct("ruusia") == "russia"
+    assert speller.correct("xyz") == "xyz" and speller.correct("4000") == "4000"
