@@ -124,6 +124,19 @@ def test_each_rule_is_refused_with_its_place(tmp_path, edit, needle, expected):
     assert any(re.fullmatch(rf"{re.escape(str(tmp_path / 'k.yaml'))}:{line}: {expected}.*", p) for p in found), found
 
 
+def test_a_phrasing_asked_by_two_entries_is_refused(tmp_path):
+    bad = GOOD.replace("question: What did engineers find?", "question: When does the bridge close?")
+    [message] = problems(tmp_path, bad)
+    line = line_of(bad, "When does the bridge close?")
+    assert message.startswith(f"{tmp_path / 'k.yaml'}:{line}: entry 'bridge-cracks': 'When does the bridge close?' "
+                              f"is also asked by entry 'bridge-closing' (line {line_of(bad, 'when does the bridge close')})")
+
+
+def test_an_alias_that_is_another_canonical_phrase_is_refused(tmp_path):
+    bad = GOOD.replace("entries:", "aliases:\n  bridge: [crossing]\n  crossing: [span]\nentries:")
+    assert any("alias 'crossing' of 'bridge' is itself an alias phrase" in p for p in problems(tmp_path, bad))
+
+
 def test_every_problem_is_reported_at_once(tmp_path):
     bad = GOOD.replace("attributed_to: report", "attributed_to: nobody").replace("related: [bridge-cracks]", "related: [x]")
     assert len(problems(tmp_path, bad)) == 2
