@@ -179,14 +179,14 @@ def _shouting(text: str) -> bool:
 
 
 @functools.cache
-def _english() -> SpellChecker:
-    """An English word-frequency dictionary (loaded once, about 0.1 s)."""
+def english() -> SpellChecker:
+    """An English word-frequency dictionary, loaded once (about 0.1 s)."""
     return SpellChecker(language="en", distance=1)
 
 
 def english_frequency(word: str) -> float:
     """How often the word occurs in English text (0 for words the dictionary lacks)."""
-    return _english().word_usage_frequency(word)
+    return english().word_usage_frequency(word)
 
 
 class Speller:

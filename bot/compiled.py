@@ -20,6 +20,7 @@ import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .analyzer import english
 from .gc_pause import gc_paused
 from .loader import MAX_BYTES, load_knowledge
 from .matcher import Matcher
@@ -51,7 +52,10 @@ def load_matcher(path: Path | str, *, cache_dir: Path | None = None, max_bytes: 
     """Check and index a knowledge file, or take the result from the cache when nothing changed.
 
     `cache_dir=None` never reads or writes a cache. Raises KnowledgeError like `load_knowledge`.
+    The English dictionary the spell-checker consults is loaded here too, off the
+    event loop, rather than by the first question.
     """
+    english()
     path = Path(path)
     if cache_dir is None:
         return Matcher(load_knowledge(path, max_bytes=max_bytes))
