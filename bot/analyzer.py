@@ -30,23 +30,21 @@ from .text import normalize
 # politeness, chat filler and slang. Question words (who, where, when, why,
 # how) are kept: "where is Palmyra" and "what is Palmyra" ask different things.
 STOP_WORDS = frozenset(
-    """a an the of in on at to for from by with about into onto than then as and or but so if nor
-    is are was were be been being am do does did done doing has have had having will would wont
-    shall should can could cant may might must ought need needs what whats which whom whose that
-    thats this these those it its it's they them their theirs there theres here i im me my mine
-    you youre your yours u ur ure we us our ours he him his she her hers one ones any some all
-    just also very really even still ever yet too only tell told know knows
-    knew explain please pls plz thanks thank thx ty hey hi hello yo sup lol lmao rofl bro bruh
-    dude man guys folks article story text piece according got get gets getting give gives
-    given r ya ok okay k wtf omg like quick quickly brief briefly wait hmm hm um uh eh well anyway
-    anyways actually basically literally honestly seriously exactly precisely specifically
-    guess think thought wonder wondering curious question questions someone anyone somebody
-    anybody something anything thing things stuff tbh ngl idk imo imho iirc fr btw pretty kinda
-    sorta gonna wanna gotta lemme gimme tho though nah abt theyre theyve youve weve ive kindly indicate inform share want wanted wants
-    apparently supposedly reportedly again already now then per upon
-    regarding concerning kind kinds sort type
-    ya yeah yes no nope not dont doesnt didnt isnt arent wasnt werent havent hasnt hadnt wouldnt
-    couldnt shouldnt aint""".split()
+    """a an the of in on at to for from by with about into onto than then as and or but so if nor is
+    are was were be been being am do does did done doing has have had having will would wont shall
+    should can could cant may might must ought need needs what whats which whom whose that thats
+    this these those it its it's they them their theirs there theres here i im me my mine you youre
+    your yours u ur ure we us our ours he him his she her hers one ones any some all just also very
+    really even still ever yet too only tell told know knows knew explain please pls plz thanks
+    thank thx ty hey hi hello yo sup lol lmao rofl bro bruh dude man guys folks article story text
+    piece according got get gets getting give gives given r ya ok okay k wtf omg like quick quickly
+    brief briefly wait hmm hm um uh eh well anyway anyways actually basically literally honestly
+    seriously exactly precisely specifically guess think thought wonder wondering curious question
+    questions someone anyone somebody anybody something anything thing things stuff tbh ngl idk imo
+    imho iirc fr btw pretty kinda sorta gonna wanna gotta lemme gimme tho though nah abt theyre
+    theyve youve weve ive kindly indicate inform share want wanted wants apparently supposedly
+    reportedly again already now per upon regarding concerning kind kinds sort type yeah yes no nope
+    not dont doesnt didnt isnt arent wasnt werent havent hasnt hadnt wouldnt couldnt shouldnt aint""".split()
 )
 
 EVERYDAY_WORD = 5e-8  # a word seen this often in English text is never taken for a typo
@@ -55,7 +53,8 @@ COMMON_WORD = 1e-4  # about the 1,500 most frequent English words: more often ph
 # Question words that name what kind of answer is wanted. A question of one
 # kind is never answered by an entry whose phrasings are all of other kinds:
 # "how many troops did Russia send" is not answered by "did Russia send troops".
-# Matched after stemming and aliases, so "wat day" finds "what day".
+# Matched on stems before and after aliases: "wat day" is "what day", and "how old"
+# stays "how old" though "old" is a variant of "ancient".
 KINDS = {
     "how many": ["how many", "how much", "number of", "how big"],
     "how long": ["how long"],
@@ -82,7 +81,8 @@ _stemmer = Stemmer.Stemmer("english")
 
 @dataclass(frozen=True, slots=True)
 class Analysis:
-    """What the matcher needs of a text: its terms, the kinds of answer it asks for, what it counts."""
+    """What the matcher needs of a text: its terms, the kinds of answer it asks for, and the
+    thing a "how many" counts or a "which"/"what" question asks to identify."""
 
     terms: tuple[str, ...]
     kinds: frozenset[str]
@@ -133,7 +133,7 @@ class Analyzer:
 
     def analyse(self, words: list[str]) -> Analysis:
         """Content terms of some words (stemmed, aliases rewritten, stop words dropped, in
-        order, no repeats), the kinds of answer they ask for, and what a "how many" counts."""
+        order, no repeats) and what kind of question they ask."""
         before = " ".join(self.stem(word) for word in words)
         stemmed = self._rewrite(before)
         # kinds are read before and after aliases: "how old" is not "how ancient", "wat day" is "what day"
@@ -161,6 +161,7 @@ class Analyzer:
 
 
 def _asked(match: re.Match[str] | None) -> str | None:
+    """The word after "how many" or "which", unless it is a stop word ("which is", "how many did")."""
     return match[1] if match and match[1] not in STOP_WORDS else None
 
 

@@ -1,11 +1,11 @@
 """A compiled cache of checked, indexed knowledge, so an unchanged file loads in a second.
 
-Checking and indexing 100,000 entries takes about 20 s; unpickling the result
-takes about one. The cache key is a hash of the knowledge file's bytes and of
-the engine's own source, so any edit to either misses; a hit is also refused
-when the article text has changed since. Entries are pickles, so the cache
-directory is created private (0700): whoever can write there could run code
-as the bot, as with any Python cache.
+Checking and indexing 100,000 entries takes about half a minute; unpickling
+the result takes about one second. The cache key is a hash of the knowledge
+file's bytes and path and of the engine's own source, so any edit to either
+misses; a hit is also refused when the article text has changed since.
+Entries are pickles, so the cache directory is created private (0700):
+whoever can write there could run code as the bot, as with any Python cache.
 """
 
 from __future__ import annotations
@@ -62,7 +62,8 @@ def load_matcher(path: Path | str, *, cache_dir: Path | None = None, max_bytes: 
     try:
         if path.stat().st_size > max_bytes:
             raise OSError("over the size limit")  # load_knowledge reports it properly
-        key = _digest(path.read_bytes(), _engine_digest())
+        # the path too: the same bytes elsewhere may name another article beside them
+        key = _digest(path.read_bytes(), str(path.resolve()).encode(), _engine_digest())
     except OSError:
         return Matcher(load_knowledge(path, max_bytes=max_bytes))
     cached = cache_dir / f"{key}.pickle"

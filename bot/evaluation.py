@@ -119,6 +119,6 @@ def describe(report: Report, split: str) -> str:
         lines.append(f"misses ({len(report.misses)}):")
     for case, match in report.misses:
         expected = "abstain" if case.facts is None else "facts " + ", ".join(" or ".join(f) for f in case.facts)
-        got = (match.entry.id if match.entry else "article sentence") if match.answered else "abstained"
+        got = match.entry.id if match.entry else "abstained"
         lines.append(f"  - {case.question!r}: expected {expected}; got {got} (score {match.score})")
     return "\n".join(lines)

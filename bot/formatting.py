@@ -36,11 +36,10 @@ def unsure_line(match: Match) -> str:
 def render_plain(match: Match, article: ArticleInfo, *, width: int = 88) -> str:
     """A console-friendly answer: matched question, answer, quoted sources, confidence."""
     lines: list[str] = []
-    if match.answered:
-        if match.entry is not None:
-            lines.append(f"Q: {match.entry.question}")
+    if match.entry is not None:  # answered
+        lines.append(f"Q: {match.entry.question}")
         lines.extend(textwrap.wrap(match.answer or "", width))
-        if match.entry is not None and match.entry.contested:
+        if match.entry.contested:
             lines.append(f"({CONTESTED_NOTE})")
         for source in match.sources:
             lines.append("")

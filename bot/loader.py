@@ -258,9 +258,14 @@ class _Checker:
         if self.folded_article is None:
             return text
         folded = fold_typography(text)
-        start = self.folded_article.find(folded)
+        start = _find_whole(self.folded_article, folded)
         if start >= 0 and folded:
             return self.article_text[self.positions[start]:self.positions[start + len(folded) - 1] + 1]
+        if folded and (cut := self.folded_article.find(folded)) >= 0:  # there, but cutting a word in two
+            word = _word_at(self.folded_article, cut if _joins(self.folded_article, cut) else cut + len(folded) - 1)
+            self.problem(node, f"{what} is not in the article text; it cuts the article's word {word!r} "
+                               f"in two: {_preview(text)!r}")
+            return text
         words = folded.split(" ")
         # the longest run of leading words that the article does contain
         good = next(n for n in range(len(words), -1, -1) if " ".join(words[:n]) in self.folded_article)
@@ -410,6 +415,33 @@ class _Checker:
             elif quote and who:
                 out.append(Source(quote, claimants[who]))
         return out
+
+
+def _joins(text: str, at: int) -> bool:
+    """Whether position `at` continues the word before it (a cut there splits a word)."""
+    return 0 < at < len(text) and text[at - 1].isalnum() and text[at].isalnum()
+
+
+def _find_whole(text: str, part: str) -> int:
+    """Where `part` first occurs in `text` without starting or ending inside a word, or -1.
+
+    "more than 30" is in "more than 300 militants" as a string, but not as words.
+    """
+    start = text.find(part)
+    while start >= 0:
+        if not _joins(text, start) and not _joins(text, start + len(part)):
+            return start
+        start = text.find(part, start + 1)
+    return -1
+
+
+def _word_at(text: str, at: int) -> str:
+    start, end = at, at
+    while start > 0 and text[start - 1].isalnum():
+        start -= 1
+    while end < len(text) and text[end].isalnum():
+        end += 1
+    return text[start:end]
 
 
 def _peek_id(node: yaml.Node) -> str | None:

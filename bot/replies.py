@@ -46,10 +46,10 @@ class Reply:
 
 def answer_reply(match: Match, article: ArticleInfo) -> Reply:
     """The reply to a question: an answer with its sources, a "did you mean", or "doesn't say"."""
-    footer = f"{article_line(article)} · {confidence_line(match)}"
-    if match.answered:
-        title = _clip(match.entry.question if match.entry else "From the article", 256)
-        contested = match.entry is not None and match.entry.contested
+    footer = f"{article_line(article)} · {confidence_line(match)}" if match.answered else article_line(article)
+    if match.entry is not None:  # answered
+        title = _clip(match.entry.question, 256)
+        contested = match.entry.contested
         description = (f"**Contested.** {CONTESTED_NOTE}\n\n" if contested else "") + (match.answer or "")
         embed = discord.Embed(title=title, description=_clip(description, 4096),
                               colour=COLOUR_CONTESTED if contested else COLOUR_ANSWER)

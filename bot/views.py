@@ -27,7 +27,7 @@ class ExpiringView(discord.ui.View):
 
     def __init__(self) -> None:
         super().__init__(timeout=VIEW_TIMEOUT)
-        self.message: discord.Message | None = None
+        self.message: discord.Message | discord.PartialMessage | None = None
 
     async def on_timeout(self) -> None:
         if self.message is not None:

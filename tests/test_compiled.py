@@ -61,3 +61,15 @@ def test_a_corrupt_cache_is_only_a_miss(knowledge_copy, tmp_path, counted):
     entry.write_bytes(b"not a pickle")
     assert load_matcher(knowledge_copy, cache_dir=cache).knowledge.entries
     assert len(counted) == 2
+
+
+def test_the_same_file_beside_another_article_is_checked_against_that_article(knowledge_copy, tmp_path, counted):
+    cache = tmp_path / "cache"
+    load_matcher(knowledge_copy, cache_dir=cache)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "palmyra.yaml").write_bytes(knowledge_copy.read_bytes())
+    article = (knowledge_copy.parent / "palmyra.txt").read_text(encoding="utf-8")
+    (elsewhere / "palmyra.txt").write_text(article.replace("64 strikes", "46 strikes"), encoding="utf-8")
+    with pytest.raises(KnowledgeError, match="quote is not in the article"):
+        load_matcher(elsewhere / "palmyra.yaml", cache_dir=cache)

@@ -319,3 +319,14 @@ async def test_topics_and_about_without_embed_links_are_plain_text(simcord_env, 
     assert not topics.response.embeds and "1. Who controls Palmyra now?" in topics.response.content
     about = await alice.slash(channel, "about")
     assert not about.response.embeds and "Hamodia" in about.response.content
+
+
+async def test_buttons_are_removed_even_after_the_interaction_token_expired(simcord_env, alice, channel):
+    """A click restarts the time-out; by then the original interaction's 15 minutes may be over."""
+    from bot.views import VIEW_TIMEOUT
+
+    result = await alice.slash(channel, "topics")
+    await simcord_env.advance_time(VIEW_TIMEOUT - 60)
+    await alice.click(result.response.message, label="Next")
+    await simcord_env.advance_time(VIEW_TIMEOUT + 1)  # 19 minutes after the command
+    assert not button_labels(channel.last_message)

@@ -80,6 +80,15 @@ def test_changed_word_in_quote_names_file_line_and_entry(tmp_path):
     assert "'new'" in message  # where it departs from the article
 
 
+@pytest.mark.parametrize(("quote", "word"), [("Engineers found cracks in tw", "two"),
+                                           ("ngineers found cracks in two", "Engineers")])
+def test_a_quote_that_cuts_a_word_in_two_is_refused(tmp_path, quote, word):
+    bad = GOOD.replace('"Engineers found cracks in two of its arches"', f'"{quote}"')
+    [message] = problems(tmp_path, bad)
+    assert f":{line_of(bad, quote)}: entry 'bridge-cracks': quote is not in the article text; " in message
+    assert f"cuts the article's word {word!r} in two" in message
+
+
 def test_typography_is_folded_but_words_are_not(tmp_path):
     text = GOOD.replace("Engineers found cracks in two of its arches", "Engineers  found cracks in two of its arches")
     load_knowledge(write(tmp_path, text))  # white space folds

@@ -38,14 +38,6 @@ def test_every_quote_in_every_entry_is_in_the_article(matcher):
             assert fold_typography(source.quote) in article, entry.id
 
 
-def test_sentence_fallback_quotes_real_sentences_with_an_attribution(matcher):
-    article = matcher.knowledge.article.text
-    assert matcher._sentences, "every sentence an entry quotes can be a fall-back"
-    for _, sentence, source in matcher._sentences:
-        assert sentence in article and source.quote == sentence
-        assert source.claimant.key in matcher.knowledge.claimants
-
-
 def test_contested_answer_carries_every_side(matcher):
     result = matcher.match("who controls palmyra now?")
     assert result.answered and result.entry.contested

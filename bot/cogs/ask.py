@@ -20,6 +20,19 @@ async def _question_cooldown(interaction: discord.Interaction[ArticleBot]) -> bo
     return True
 
 
+async def _message_to_edit_later(interaction: discord.Interaction,
+                                  ephemeral: bool) -> discord.Message | discord.PartialMessage:
+    """The sent response, as something a view can still edit when it times out.
+
+    An interaction's token lasts 15 minutes, and each click restarts a view's time-out,
+    so a public message is edited through the channel (the bot's own token, no expiry).
+    An ephemeral one can only be edited through the interaction.
+    """
+    message = await interaction.original_response()
+    partial = getattr(interaction.channel, "get_partial_message", None)  # text, voice, thread, DM channels
+    return message if ephemeral or partial is None else partial(message.id)
+
+
 class Ask(commands.Cog):
     def __init__(self, bot: ArticleBot) -> None:
         self.bot = bot
@@ -38,7 +51,7 @@ class Ask(commands.Cog):
         kwargs = answer_message(match, matcher.knowledge.article, interaction.user.id, embeds_allowed(interaction))
         await interaction.response.send_message(ephemeral=private, **kwargs)
         if view := kwargs.get("view"):
-            view.message = await interaction.original_response()
+            view.message = await _message_to_edit_later(interaction, private)
 
     @app_commands.command(name="ask", description="Ask a question about the article")
     @app_commands.describe(question="Your question, in your own words", private="Only you see the answer")
@@ -69,7 +82,7 @@ class Ask(commands.Cog):
             await interaction.response.send_message(embed=view.embed(), allowed_mentions=NO_PINGS)
             return
         await interaction.response.send_message(embed=view.embed(), view=view, allowed_mentions=NO_PINGS)
-        view.message = await interaction.original_response()
+        view.message = await _message_to_edit_later(interaction, ephemeral=False)
 
     @app_commands.command(name="about", description="The article I answer from, and the knowledge file in use")
     async def about(self, interaction: discord.Interaction) -> None:
