@@ -37,6 +37,8 @@ eval/blind/e.yaml was measured once, after everything else was fixed.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -94,6 +96,12 @@ class Match:
 def _asks_about(thing: str | None, asked_of_entry: frozenset[str]) -> bool:
     """An entry whose phrasings count or identify other things can't say how many or which of this one."""
     return thing is None or not asked_of_entry or thing in asked_of_entry
+
+
+def _with_prefix(ordered: list[str], prefix: str, most: int) -> list[str]:
+    """Up to `most` strings of a sorted list that start with `prefix`."""
+    start = bisect.bisect_left(ordered, prefix)
+    return list(itertools.takewhile(lambda text: text.startswith(prefix), ordered[start:start + most]))
 
 
 class _Scored(NamedTuple):
@@ -183,6 +191,10 @@ class Matcher:
         self._idf = {w: math.log((total + 1) / (df + 0.5)) + 1 for w, df in frequency.items()}
         self._unknown_idf = math.log((total + 1) / 0.5) + 1
         self._postings = {w: tuple(ids) for w, ids in postings.items()}
+        self._sorted_terms = sorted(self._postings)  # for autocomplete's half-typed words
+        self._questions = [normalize(entry.question) for entry in entries]
+        self._question_index = {question: index for index, question in enumerate(self._questions)}
+        self._sorted_questions = sorted(self._question_index)
 
         for canonical, forms in knowledge.aliases.items():
             for text in (canonical, *forms):
@@ -296,10 +308,22 @@ class Matcher:
         return Match(entry.question, True, entry, entry.answer, entry.sources, 100, ())
 
     def complete(self, typed: str, limit: int = 25) -> list[str]:
-        """Questions for an autocomplete box: the closest to what is typed so far, best first."""
-        questions = [entry.question for entry in self.knowledge.entries]
+        """Questions for an autocomplete box: the closest to what is typed so far, best first.
+
+        Called on every keystroke, so on a large file only the entries that share a
+        term (or, for the word being typed, a term's beginning) are ranked.
+        """
+        entries = self.knowledge.entries
         typed = normalize(typed)
         if not typed:
-            return questions[:limit]
-        found = process.extract(typed, questions, scorer=fuzz.WRatio, processor=normalize, limit=limit)
-        return [question for question, _, _ in found]
+            return [entry.question for entry in entries[:limit]]
+        if len(entries) <= MAX_CANDIDATES * 10:
+            pool: Iterable[int] = range(len(entries))
+        else:
+            last = self.analyzer.stem(typed.split()[-1])
+            terms = [*self.analyzer.terms_of(typed), *_with_prefix(self._sorted_terms, last, 20)]
+            pool = {*self._candidates(terms),
+                    *(self._question_index[q] for q in _with_prefix(self._sorted_questions, typed, limit))}
+        choices = {index: self._questions[index] for index in pool}
+        found = process.extract(typed, choices, scorer=fuzz.WRatio, limit=limit)
+        return [entries[index].question for _, _, index in found]

@@ -124,3 +124,25 @@ def test_ask_plain_shows_sources_and_confidence(capsys):
     out = capsys.readouterr().out
     assert "\u2014 Russia's Defense Ministry, as reported by Reuters" in out
     assert re.search(r"confidence \d+/100", out)
+
+
+def test_complete_on_a_large_file_ranks_only_likely_entries(matcher):
+    """Past 2,000 entries autocomplete ranks entries sharing a term or a prefix, not all of them."""
+    import dataclasses
+    from types import MappingProxyType
+
+    from bot.matcher import Matcher
+
+    knowledge = matcher.knowledge
+    source = knowledge.entries[0].sources
+    words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet"]
+    entries = tuple(
+        dataclasses.replace(knowledge.entries[0], id=f"e{n}", question=f"what about {words[n % 10]} {n} zulu{n}?",
+                            alternates=(), sources=source, related=())
+        for n in range(2500)
+    )
+    big = Matcher(dataclasses.replace(knowledge, entries=entries, by_id=MappingProxyType({e.id: e for e in entries})))
+    assert big.complete("zulu1234")[0] == "what about echo 1234 zulu1234?"  # a whole term
+    assert big.complete("what about golf 16")[0] == "what about golf 16 zulu16?"  # a question's beginning
+    assert all("hotel" in q for q in big.complete("hot")[:5])  # the word being typed
+    assert 0 < len(big.complete("juliet")) <= 25
