@@ -19,6 +19,7 @@ _FOOTER = re.compile(
     r"sign in to read|.{0,40}\blogo)\b",
     re.IGNORECASE,
 )
+_LOGO = re.compile(r"^(?P<name>[A-Z][\w&.' -]{0,38}?)\s+logo$", re.IGNORECASE)
 _DATELINE = re.compile(
     r"^(?P<place>[A-Z][A-Z .'\-]+?)(?:,[^()]*)?\s*\((?P<agency>[^)]+)\)\s*[\u2014\u2013\-:]*\s*(?P<rest>.*)$"
 )
@@ -42,6 +43,7 @@ class ParsedArticle:
     paragraphs: tuple[str, ...]
     truncated: bool
     text: str  # the report as it reached us, up to the footer: what quotes are checked against
+    republisher: str | None = None  # whose page furniture the footer is ("Hamodia Logo")
 
     def sentences(self) -> list[tuple[str, str | None]]:
         """Every sentence of the report with the credit of the caption it is in."""
@@ -62,9 +64,12 @@ def parse_article(raw: str) -> ParsedArticle:
     """
     lines = [line.strip() for line in raw.replace("\r\n", "\n").split("\n")]
     truncated = False
+    republisher = None
     for index, line in enumerate(lines):
         if _FOOTER.match(line):
+            footer = lines[index:]
             lines, truncated = lines[:index], True
+            republisher = next((logo["name"] for text in footer if (logo := _LOGO.match(text))), None)
             break
     text = "\n".join(lines).strip() + "\n"
     body = [line for line in lines if line]
@@ -82,7 +87,7 @@ def parse_article(raw: str) -> ParsedArticle:
             captions.append(Caption(line[: credit.start()].rstrip(), credit["credit"].strip()))
         else:
             paragraphs.append(line)
-    return ParsedArticle(title, place, agency, tuple(captions), tuple(paragraphs), truncated, text)
+    return ParsedArticle(title, place, agency, tuple(captions), tuple(paragraphs), truncated, text, republisher)
 
 
 # "X said", "X acknowledged" ...: the subject is the phrase since the last

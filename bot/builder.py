@@ -27,11 +27,20 @@ def _claimant_key(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", normalize(name)).strip("_")[:40] or "source"
 
 
+def _possessive(name: str) -> str:
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
+def _speaker(who: str) -> str:
+    """"The Syrian army said" and "the Syrian army said" are one speaker: "the Syrian army"."""
+    return re.sub(r"^the\s+", "the ", fold_typography(who), flags=re.IGNORECASE)
+
+
 def draft(article: ParsedArticle, text_path: str) -> dict:
     """The draft knowledge file as data, ready for `yaml.safe_dump`."""
     publisher = article.agency or "the publisher"
     claimants: dict[str, dict[str, str]] = {
-        _OWN_REPORTING: {"name": publisher, "label": f"{publisher}'s own reporting"}
+        _OWN_REPORTING: {"name": publisher, "label": f"{_possessive(publisher)} own reporting"}
     }
     entries: list[dict] = []
     seen_ids: set[str] = set()
@@ -41,6 +50,7 @@ def draft(article: ParsedArticle, text_path: str) -> dict:
             who, label = credit, f"a photo caption credited to {credit}"
         else:
             who = guess_attribution(sentence, previous)
+            who = _speaker(who) if who else None
             label = f"{who}, as reported by {publisher}" if who else ""
         previous = None if credit else who
         key = _claimant_key(who) if who else _OWN_REPORTING
@@ -52,10 +62,11 @@ def draft(article: ParsedArticle, text_path: str) -> dict:
             entry_id, n = f"{base}-{n}", n + 1
         seen_ids.add(entry_id)
         speaker = claimants[key]["name"]
-        topic = " ".join(sentence.split()[:10])
+        words = fold_typography(sentence).replace('"', "").split()
+        topic = " ".join(words[:10])
         question = f"What does {speaker} say about \u201c{topic}\u2026\u201d?"
         if len(question) > 100:
-            question = f"What does the article say about \u201c{' '.join(sentence.split()[:6])}\u2026\u201d?"
+            question = f"What does the article say about \u201c{' '.join(words[:6])}\u2026\u201d?"
         entries.append({
             "id": entry_id,
             "question": question[:100],
@@ -71,6 +82,7 @@ def draft(article: ParsedArticle, text_path: str) -> dict:
             "title": article.title,
             "publisher": publisher,
             "dateline": (article.place or "unknown").title(),
+            **({"republished_by": article.republisher} if article.republisher else {}),
             "truncated": article.truncated,
             "captions": [{"text": c.text, "credit": c.credit} for c in article.captions],
         },
@@ -83,13 +95,14 @@ def draft(article: ParsedArticle, text_path: str) -> dict:
 def build_draft(article_path: Path) -> str:
     """The YAML text of a draft for the article at `article_path`.
 
-    `article.text` is written as the path given, so the draft resolves it when
-    saved in the current directory (the usual `build ARTICLE > draft.yaml`).
+    `article.text` is written as an absolute path, so the draft passes `check`
+    wherever it is saved; make it relative to the knowledge file when you keep it.
     """
     parsed = parse_article(article_path.read_text(encoding="utf-8"))
     header = (
         f"# Draft knowledge file built from {article_path.name} by `python -m bot build`.\n"
-        "# Check every attributed_to, then write questions, alternates and answers.\n"
+        "# Check every attributed_to, then write questions, alternates and answers;\n"
+        "# make article.text relative to where you keep this file.\n"
     )
-    body = yaml.safe_dump(draft(parsed, str(article_path)), sort_keys=False, allow_unicode=True, width=100)
+    body = yaml.safe_dump(draft(parsed, str(article_path.resolve())), sort_keys=False, allow_unicode=True, width=100)
     return header + body

@@ -64,7 +64,7 @@ def run_console(matcher: Matcher, stdin: TextIO | None = None, stdout: TextIO | 
         _enable_history()
     article = matcher.knowledge.article
     print(f"Ask me about: {article_line(article)}", file=stdout)
-    print("Type /help for commands, /quit to leave. (No DISCORD_TOKEN set: this is the console chat.)", file=stdout)
+    print("Type /help for commands, /quit to leave.", file=stdout)
     while True:
         try:
             line = input("you> ") if interactive else _read(stdin, stdout)

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import time
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -125,5 +126,9 @@ def run_bot(settings: Settings) -> int:
         return 1
     except discord.PrivilegedIntentsRequired:
         log.error("enable the Message Content intent for this bot in the Developer Portal (Bot page)")
+        return 1
+    except (OSError, aiohttp.ClientError) as exc:
+        log.error("could not reach Discord (%s): check the network, then try again; "
+                  "`python -m bot chat` works offline", exc)
         return 1
     return 0

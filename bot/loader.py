@@ -52,7 +52,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}"
+        where = f"{self.path}:{self.line}" if self.line else str(self.path)  # line 0: the file as a whole
         return f"{where}: entry '{self.entry}': {self.message}" if self.entry else f"{where}: {self.message}"
 
 

@@ -13,6 +13,9 @@ from .compiled import default_cache_dir
 from .loader import DEFAULT_PATH
 
 
+PROJECT_ENV = Path(__file__).resolve().parent.parent / ".env"
+
+
 class SettingsError(ValueError):
     """A setting that is present but unusable; the message names it."""
 
@@ -33,6 +36,18 @@ def _optional_int(name: str, value: str | None) -> int | None:
         return int(value)
     except ValueError:
         raise SettingsError(f"{name} must be a whole number, got {value!r}") from None
+
+
+def _positive(name: str, value: str | None, default: float, kind: type = float) -> float:
+    if not value or not value.strip():
+        return default
+    try:
+        number = kind(value)
+    except ValueError:
+        number = 0
+    if number <= 0:
+        raise SettingsError(f"{name} must be a {'whole ' if kind is int else ''}number above 0, got {value!r}")
+    return number
 
 
 def _cache_dir(value: str | None) -> Path | None:
@@ -56,9 +71,11 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, *, dotenv: bool = True) -> Settings:
-        """Read settings; `.env` in the working directory fills what the environment lacks."""
-        if dotenv and env is None:
+        """Read settings; a `.env` file (in the working directory or the project's root) fills
+        what the environment lacks."""
+        if dotenv and env is None:  # the working directory's .env first, then the project's
             load_dotenv(find_dotenv(usecwd=True), override=False)
+            load_dotenv(PROJECT_ENV, override=False)
         env = dict(os.environ) if env is None else env
         level = (env.get("LOG_LEVEL") or "INFO").strip().upper()
         if level not in logging.getLevelNamesMapping():
@@ -74,7 +91,7 @@ class Settings:
             dev_guild_id=_optional_int("DEV_GUILD_ID", env.get("DEV_GUILD_ID")),
             log_level=level,
             shard_count=shards,
-            cooldown_rate=_optional_int("COOLDOWN_RATE", env.get("COOLDOWN_RATE")) or 5,
-            cooldown_per=float(_optional_int("COOLDOWN_SECONDS", env.get("COOLDOWN_SECONDS")) or 30),
+            cooldown_rate=int(_positive("COOLDOWN_RATE", env.get("COOLDOWN_RATE"), 5, int)),
+            cooldown_per=_positive("COOLDOWN_SECONDS", env.get("COOLDOWN_SECONDS"), 30.0),
             cache_dir=_cache_dir(env.get("KNOWLEDGE_CACHE_DIR")),
         )

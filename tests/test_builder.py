@@ -40,16 +40,16 @@ def draft_for(path: Path, tmp_path: Path, capsys) -> Path:
 
 
 def test_build_palmyra_article(tmp_path, capsys, monkeypatch):
-    monkeypatch.chdir(ARTICLE.parent)  # `article.text` is the path as given, resolved beside the draft
-    out = draft_for(Path("article.txt"), tmp_path, capsys)
+    monkeypatch.chdir(ARTICLE.parent)
+    out = draft_for(Path("article.txt"), tmp_path, capsys)  # saved elsewhere: article.text is absolute
     data = yaml.safe_load(out.read_text(encoding="utf-8"))
-    data["article"]["text"] = str(ARTICLE)
-    out.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     knowledge = load_knowledge(out)  # a draft passes the checker as it stands
 
     assert data["article"]["title"] == "IS, Syria\u2019s Russian-Backed Army Fight Over Palmyra"
     assert data["article"]["publisher"] == "Reuters" and data["article"]["dateline"] == "Amman"
-    assert data["article"]["truncated"] is True
+    assert data["article"]["truncated"] is True and data["article"]["republished_by"] == "Hamodia"
+    assert data["claimants"]["own-reporting"]["label"] == "Reuters' own reporting"
+    assert not any("\u201c\u201c" in e["question"] or '\u201c"' in e["question"] for e in data["entries"])
     assert [c["credit"] for c in data["article"]["captions"]] == ["SANA via AP", "SANA via AP"]
     by_quote = {s.quote: s.claimant.name for e in knowledge.entries for s in e.sources}
     assert not any("To Read The Full Story" in q or "subscriber" in q for q in by_quote)
@@ -60,6 +60,7 @@ def test_build_palmyra_article(tmp_path, capsys, monkeypatch):
     assert said["More than"] == "Russia's monitoring center in Syria (via Russian news agencies)"
     assert said["\u201cSyrian troops"] == said["\u201cDespite heavy"]  # a bare quotation continues its speaker
     assert said["Some of"] == "a rebel from the countryside outside that northern city"
+    assert said["The Syrian"] == "the Syrian army"  # one speaker, whatever the capital
     assert said["Palmyra, the"] == "Reuters"  # the reporter's own words
     assert said["This photo"] == "SANA via AP"
     assert len(knowledge.entries) == 19  # title, 3 caption sentences, 15 body sentences
@@ -72,7 +73,8 @@ def test_build_second_article(tmp_path, capsys):
     knowledge = load_knowledge(out)
     data = yaml.safe_load(out.read_text(encoding="utf-8"))
     assert data["article"]["publisher"] == "AFP" and data["article"]["dateline"] == "Lyon"
-    assert data["article"]["truncated"] is True
+    assert data["article"]["truncated"] is True and "republished_by" not in data["article"]
+    assert data["claimants"]["own-reporting"]["label"] == "AFP's own reporting"
     assert data["article"]["captions"] == [
         {"text": "Residents wade through a flooded street in Givors on Tuesday.", "credit": "Photo: AFP via Getty"}
     ]

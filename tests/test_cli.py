@@ -26,10 +26,15 @@ def test_settings_from_env_and_dotenv(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("env", [{"ADMIN_ROLE_IDS": "admins"}, {"SHARD_COUNT": "0"}, {"LOG_LEVEL": "LOUD"},
-                                 {"DEV_GUILD_ID": "x"}])
+                                 {"DEV_GUILD_ID": "x"}, {"COOLDOWN_RATE": "0"}, {"COOLDOWN_RATE": "1.5"},
+                                 {"COOLDOWN_SECONDS": "-3"}])
 def test_bad_settings_are_named(env):
     with pytest.raises(SettingsError, match=next(iter(env))):
         Settings.from_env(env)
+
+
+def test_cooldown_seconds_may_be_fractional():
+    assert Settings.from_env({"COOLDOWN_SECONDS": "1.5", "COOLDOWN_RATE": "2"}).cooldown_per == 1.5
 
 
 def test_create_bot_never_connects_and_shards_when_asked(tmp_path):

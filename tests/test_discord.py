@@ -330,3 +330,33 @@ async def test_buttons_are_removed_even_after_the_interaction_token_expired(simc
     await alice.click(result.response.message, label="Next")
     await simcord_env.advance_time(VIEW_TIMEOUT + 1)  # 19 minutes after the command
     assert not button_labels(channel.last_message)
+
+
+async def test_a_message_without_text_in_an_ask_channel_is_not_a_question(simcord_env, guild, alice):
+    asks = guild.create_text_channel("ask-here")
+    simcord_env.bot.settings = dataclasses.replace(simcord_env.bot.settings, ask_channel_ids=frozenset({asks.id}))
+    sent = await alice.send(asks, "", attachments=[("map.png", b"\x89PNG")])
+    assert asks.last_message.id == sent.id
+
+
+async def test_no_reply_and_no_error_where_the_bot_may_not_speak(simcord_env, guild, alice):
+    muted = guild.create_text_channel("muted", overwrites={guild.me: discord.PermissionOverwrite(send_messages=False)})
+    sent = await alice.send(muted, f"<@{simcord_env.bot.user.id}> {QUESTION}")
+    assert muted.last_message.id == sent.id  # and simcord saw no failed request, no unhandled error
+
+
+async def test_links_and_discord_markup_in_a_question_are_shown_inert(simcord_env, alice, channel):
+    question = "is https://evil.example/x the <#1234567890> news <t:1700000000:R> about the weather"
+    await alice.send(channel, f"<@{simcord_env.bot.user.id}> {question}")
+    shown = text_of(channel.last_message)
+    assert "doesn't say" in shown
+    assert "https://evil" not in shown and "<#1234567890>" not in shown and "<t:1700000000:R>" not in shown
+
+
+async def test_greetings_spend_the_question_budget(simcord_env, alice, channel):
+    await simcord_env.advance_time(1)
+    mention = f"<@{simcord_env.bot.user.id}>"
+    for _ in range(simcord_env.bot.settings.cooldown_rate):
+        await alice.send(channel, mention)
+    await alice.send(channel, mention)
+    assert "ask again in" in channel.last_message.content

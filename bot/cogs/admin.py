@@ -8,7 +8,7 @@ from discord.ext import commands
 
 from ..discord_bot import ArticleBot
 from ..loader import KnowledgeError
-from ..replies import NO_PINGS
+from ..replies import MESSAGE_LIMIT, NO_PINGS
 
 MAX_SHOWN = 15
 
@@ -18,7 +18,7 @@ def is_bot_admin(interaction: discord.Interaction[ArticleBot]) -> bool:
     user = interaction.user
     if not isinstance(user, discord.Member):
         return False
-    if user.guild_permissions.administrator:
+    if interaction.permissions.administrator:  # resolved by Discord, cached guild or not
         return True
     return any(role.id in interaction.client.settings.admin_role_ids for role in user.roles)
 
@@ -57,7 +57,10 @@ class Admin(commands.Cog):
         lines = [f"**Reloaded** `{new.knowledge.path.name}`: {new.knowledge.summary()} \u2014 {diff.summary()}."]
         lines += [part for part in (_ids("Added", diff.added), _ids("Removed", diff.removed),
                                     _ids("Changed", diff.changed)) if part]
-        await interaction.followup.send("\n".join(lines), ephemeral=True, allowed_mentions=NO_PINGS)
+        text = "\n".join(lines)
+        if len(text) > MESSAGE_LIMIT:
+            text = text[: MESSAGE_LIMIT - 1] + "\u2026"
+        await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_PINGS)
 
 
 async def setup(bot: ArticleBot) -> None:

@@ -10,11 +10,12 @@ import discord
 from discord.ext import commands
 
 from ..discord_bot import ArticleBot
-from ..replies import NO_PINGS, UNEXPECTED
+from ..replies import NO_PINGS, UNEXPECTED, slow_down
 from ..views import answer_message
 
 log = logging.getLogger(__name__)
 
+_CHAT_MESSAGES = (discord.MessageType.default, discord.MessageType.reply)
 GREETING = ("Ask me anything about the article \u2014 for example \u201cwho controls Palmyra?\u201d. "
             "Use /topics to see what I can answer.")
 
@@ -26,23 +27,39 @@ class Chat(commands.Cog):
         self.warned = commands.CooldownMapping.from_cooldown(1, bot.settings.cooldown_per, commands.BucketType.user)
 
     def question_in(self, message: discord.Message) -> str | None:
-        """The question a message asks the bot, or None when it isn't talking to the bot."""
+        """The question a message asks the bot, or None when it isn't talking to the bot.
+
+        A mention (of the bot or of its own role), a reply to it or a DM is talking to it,
+        even with no text (it gets a greeting). A message in an ask channel is a question
+        only if it has text: pictures, stickers and pins are not questions.
+        """
         me = self.bot.user
-        if me is None or message.author.bot:
+        if me is None or message.author.bot or message.type not in _CHAT_MESSAGES:
             return None
-        channel = message.channel
-        parent_id = getattr(channel, "parent_id", None)
-        addressed = (
-            isinstance(channel, discord.DMChannel)
+        own_roles = [role for role in message.role_mentions if role.tags and role.tags.bot_id == me.id]
+        reference = message.reference.resolved if message.reference else None
+        talking_to_me = (
+            isinstance(message.channel, discord.DMChannel)
             or any(user.id == me.id for user in message.mentions)
-            or (isinstance(message.reference and message.reference.resolved, discord.Message)
-                and message.reference.resolved.author.id == me.id)
-            or channel.id in self.bot.settings.ask_channel_ids
-            or parent_id in self.bot.settings.ask_channel_ids
+            or bool(own_roles)
+            or (isinstance(reference, discord.Message) and reference.author.id == me.id)
         )
-        if not addressed:
-            return None
-        return re.sub(rf"<@!?{me.id}>", " ", message.content).strip()
+        ask_channels = self.bot.settings.ask_channel_ids
+        in_ask_channel = message.channel.id in ask_channels or getattr(message.channel, "parent_id", None) in ask_channels
+        text = re.sub(rf"<@!?{me.id}>", " ", message.content)
+        for role in own_roles:
+            text = text.replace(role.mention, " ")
+        text = text.strip()
+        if talking_to_me or (in_ask_channel and text):
+            return text
+        return None
+
+    def can_reply(self, message: discord.Message) -> bool:
+        if message.guild is None:
+            return True
+        permissions = message.channel.permissions_for(message.guild.me)
+        in_thread = isinstance(message.channel, discord.Thread)
+        return permissions.send_messages_in_threads if in_thread else permissions.send_messages
 
     def embeds_allowed(self, message: discord.Message) -> bool:
         if message.guild is None:
@@ -54,8 +71,13 @@ class Chat(commands.Cog):
         question = self.question_in(message)
         if question is None:
             return
+        if not self.can_reply(message):
+            log.debug("no permission to reply in channel %s", message.channel.id)
+            return
         try:
             await self.answer(message, question)
+        except discord.HTTPException:  # the reply itself failed: another would too
+            log.warning("could not reply to message %s", message.id, exc_info=True)
         except Exception:
             log.exception("error answering message %s", message.id)
             try:
@@ -64,15 +86,14 @@ class Chat(commands.Cog):
                 log.warning("could not tell the user about an error", exc_info=True)
 
     async def answer(self, message: discord.Message, question: str) -> None:
-        if not question:
-            await message.reply(GREETING, allowed_mentions=NO_PINGS)
-            return
-        if bucket := self.bot.over_question_limit(message):
+        if bucket := self.bot.over_question_limit(message):  # a greeting spends the budget too
             now = time.monotonic()
             notice = self.warned.get_bucket(message, now)
             if notice is None or not notice.update_rate_limit(now):
-                retry = bucket.get_retry_after(now)
-                await message.reply(f"Easy there \u2014 you can ask again in {retry:.0f} s.", allowed_mentions=NO_PINGS)
+                await message.reply(slow_down(bucket.get_retry_after(now)), allowed_mentions=NO_PINGS)
+            return
+        if not question:
+            await message.reply(GREETING, allowed_mentions=NO_PINGS)
             return
         matcher = self.bot.matcher
         match = matcher.match(question)
