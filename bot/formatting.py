@@ -26,6 +26,8 @@ def confidence_line(match: Match) -> str:
 
 def unsure_line(match: Match) -> str:
     """What to say when there is no answer: 'not sure' for a near miss, else an honest 'doesn't say'."""
+    if not match.question.strip():
+        return "Ask me a question about the article."
     if match.unsure:
         return "I'm not sure what you mean \u2014 did you mean one of these?"
     if match.suggestions:
