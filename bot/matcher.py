@@ -108,8 +108,8 @@ class _Scored(NamedTuple):
     """One entry's fit to a question; sorts best first (ties: own question closest, then file order)."""
 
     score: float
-    coverage: float
     own: float  # similarity to the entry's own question, the tie-breaker
+    coverage: float
     rank: int  # minus the entry's index, so earlier entries sort first
 
     @property
@@ -230,7 +230,7 @@ class Matcher:
         phrasings = self._phrasings[index]
         similarity = process.extractOne(query, phrasings, scorer=fuzz.ratio)[1]
         score = 100 * COVERAGE_WEIGHT * coverage + (1 - COVERAGE_WEIGHT) * similarity
-        return _Scored(score, coverage, fuzz.ratio(query, phrasings[0]), -index)
+        return _Scored(score, fuzz.ratio(query, phrasings[0]), coverage, -index)
 
     def _is_clear(self, ranked: list[_Scored]) -> bool:
         """Whether the best entry is a confident answer: good enough, and ahead of the rest.
