@@ -32,7 +32,7 @@ def echo(text: str, limit: int = ECHO_LIMIT) -> str:
     return discord.utils.escape_mentions(inert.replace("<", "<\u200b"))
 
 
-def _clip(text: str, limit: int) -> str:
+def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -46,21 +46,21 @@ class Reply:
     def kwargs(self, embeds_allowed: bool) -> dict:
         if embeds_allowed:
             return {"embed": self.embed, "allowed_mentions": NO_PINGS}
-        return {"content": _clip(self.text, MESSAGE_LIMIT), "allowed_mentions": NO_PINGS}
+        return {"content": clip(self.text, MESSAGE_LIMIT), "allowed_mentions": NO_PINGS}
 
 
 def answer_reply(match: Match, article: ArticleInfo) -> Reply:
     """The reply to a question: an answer with its sources, a "did you mean", or "doesn't say"."""
     footer = f"{article_line(article)} · {confidence_line(match)}" if match.answered else article_line(article)
     if match.entry is not None:  # answered
-        title = _clip(match.entry.question, 256)
+        title = clip(match.entry.question, 256)
         contested = match.entry.contested
         description = (f"**Contested.** {CONTESTED_NOTE}\n\n" if contested else "") + (match.answer or "")
-        embed = discord.Embed(title=title, description=_clip(description, 4096),
+        embed = discord.Embed(title=title, description=clip(description, 4096),
                               colour=COLOUR_CONTESTED if contested else COLOUR_ANSWER)
-        embed.set_footer(text=_clip(footer, 2048))
-        quotes = [(_clip(source.claimant.name, 256),
-                   _clip(f"> {discord.utils.escape_markdown(source.quote)}\n{attribution(source)}", 1024))
+        embed.set_footer(text=clip(footer, 2048))
+        quotes = [(clip(source.claimant.name, 256),
+                   clip(f"> {discord.utils.escape_markdown(source.quote)}\n{attribution(source)}", 1024))
                   for source in match.sources]
         # Discord caps an embed at 6,000 characters and 25 fields, a message at 2,000
         room = EMBED_LIMIT - len(embed)
@@ -95,7 +95,7 @@ def answer_reply(match: Match, article: ArticleInfo) -> Reply:
     listed = "\n".join(f"{n}. {entry.question}" for n, entry in enumerate(match.suggestions, 1))
     description = "\n".join(part for part in (intro, listed) if part)
     embed = discord.Embed(title=title, description=description, colour=COLOUR_UNSURE)
-    embed.set_footer(text=_clip(footer, 2048))
+    embed.set_footer(text=clip(footer, 2048))
     return Reply(embed, f"**{title}**\n{description}")
 
 

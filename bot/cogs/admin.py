@@ -8,7 +8,7 @@ from discord.ext import commands
 
 from ..discord_bot import ArticleBot
 from ..loader import KnowledgeError
-from ..replies import MESSAGE_LIMIT, NO_PINGS
+from ..replies import MESSAGE_LIMIT, NO_PINGS, clip
 
 MAX_SHOWN = 15
 
@@ -57,10 +57,8 @@ class Admin(commands.Cog):
         lines = [f"**Reloaded** `{new.knowledge.path.name}`: {new.knowledge.summary()} \u2014 {diff.summary()}."]
         lines += [part for part in (_ids("Added", diff.added), _ids("Removed", diff.removed),
                                     _ids("Changed", diff.changed)) if part]
-        text = "\n".join(lines)
-        if len(text) > MESSAGE_LIMIT:
-            text = text[: MESSAGE_LIMIT - 1] + "\u2026"
-        await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_PINGS)
+        await interaction.followup.send(clip("\n".join(lines), MESSAGE_LIMIT), ephemeral=True,
+                                        allowed_mentions=NO_PINGS)
 
 
 async def setup(bot: ArticleBot) -> None:
