@@ -38,11 +38,11 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.compiled import load_matcher  # noqa: E402
-from bot.evaluation import BLIND_DIR, DEFAULT_SET, load_cases  # noqa: E402
-from bot.loader import DEFAULT_PATH, load_knowledge  # noqa: E402
-from bot.matcher import Matcher  # noqa: E402
-from bot.text import split_sentences  # noqa: E402
+from bot.engine.compiled import load_matcher  # noqa: E402
+from bot.engine.evaluation import BLIND_DIR, DEFAULT_SET, load_cases  # noqa: E402
+from bot.engine.loader import DEFAULT_PATH, load_knowledge  # noqa: E402
+from bot.engine.matcher import Matcher  # noqa: E402
+from bot.engine.text import split_sentences  # noqa: E402
 
 GENERATED = Path(__file__).resolve().parent / "generated"
 TARGETS = {"article": 0.5, 100_000: 20.0}  # p99 ms

@@ -8,12 +8,12 @@ import os
 import sys
 from pathlib import Path
 
-from .builder import build_draft
-from .compiled import load_matcher
-from .evaluation import BLIND_DIR, DEFAULT_SET, SPLITS, combine, describe, evaluate, load_cases, summary
-from .formatting import render_plain
-from .loader import DEFAULT_PATH, KnowledgeError, load_knowledge
-from .matcher import Matcher
+from .engine.builder import build_draft
+from .engine.compiled import load_matcher
+from .engine.evaluation import BLIND_DIR, DEFAULT_SET, SPLITS, combine, describe, evaluate, load_cases, summary
+from .engine.formatting import render_plain
+from .engine.loader import DEFAULT_PATH, KnowledgeError, load_knowledge
+from .engine.matcher import Matcher
 from .settings import Settings, SettingsError
 
 NO_TOKEN = """No DISCORD_TOKEN is set, so the bot can't connect to Discord.
@@ -82,7 +82,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not settings.token:
         print(NO_TOKEN, file=sys.stderr)
         return 2
-    from .discord_bot import run_bot
+    from .discord_bot.client import run_bot
 
     return run_bot(settings)
 

@@ -6,8 +6,8 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from .formatting import article_line, render_plain
-from .matcher import Matcher
+from .engine.formatting import article_line, render_plain
+from .engine.matcher import Matcher
 
 HISTORY = Path.home() / ".palmyra_bot_history"
 HELP = """Ask anything about the article in your own words, e.g. "who controls palmyra?".

@@ -9,11 +9,12 @@ from pathlib import Path
 
 from dotenv import find_dotenv, load_dotenv
 
-from .compiled import default_cache_dir
-from .loader import DEFAULT_PATH
+from .engine.compiled import default_cache_dir
+from .paths import ROOT
+from .engine.loader import DEFAULT_PATH
 
 
-PROJECT_ENV = Path(__file__).resolve().parent.parent / ".env"
+PROJECT_ENV = ROOT / ".env"
 
 
 class SettingsError(ValueError):

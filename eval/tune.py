@@ -20,11 +20,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot import matcher as m  # noqa: E402
-from bot.evaluation import DEFAULT_SET, evaluate, load_cases  # noqa: E402
+from bot.engine import matcher as m  # noqa: E402
+from bot.engine.evaluation import DEFAULT_SET, evaluate, load_cases  # noqa: E402
 
 DEVELOPMENT_SETS = [DEFAULT_SET, *(DEFAULT_SET.parent / "blind" / f"{name}.yaml" for name in "abcdf")]
-from bot.loader import load_knowledge  # noqa: E402
+from bot.engine.loader import load_knowledge  # noqa: E402
 
 FLOOR = 0.95
 GRID = {

@@ -2,15 +2,51 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import os
 import shutil
+import sys
+import sysconfig
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from bot.discord_bot import create_bot
-from bot.loader import DEFAULT_PATH, load_knowledge
-from bot.matcher import Matcher
+from bot.engine.loader import DEFAULT_PATH, load_knowledge
+from bot.engine.matcher import Matcher
+from bot.paths import ROOT
 from bot.settings import Settings
+
+# Where a test run may read besides the repository: the interpreter and its libraries,
+# the temporary folders tests make, and the system's own files. Never ../shared or $HOME.
+_ALLOWED = tuple(str(Path(p).resolve()) for p in {
+    ROOT, sys.prefix, sys.base_prefix, sys.exec_prefix, tempfile.gettempdir(),
+    *sysconfig.get_paths().values(), "/dev", "/proc", "/sys", "/etc", "/usr", "/lib", "/lib64",
+})
+_outside: list[str] = []
+
+
+def _watch_opens(event: str, args: tuple) -> None:
+    """Audit hook: remember every file opened outside the allowed places."""
+    if event != "open" or not isinstance(args[0], (str, bytes, os.PathLike)):
+        return
+    path = os.path.abspath(os.fsdecode(args[0]))
+    if not any(path == root or path.startswith(root + os.sep) for root in _ALLOWED):
+        _outside.append(path)
+
+
+sys.addaudithook(_watch_opens)
+
+
+@pytest.fixture(autouse=True)
+def reads_stay_in_the_repository() -> Iterator[None]:
+    """The repository is self-contained: a test (or the code it runs) that opens a file
+    outside it and the places above fails."""
+    _outside.clear()
+    yield
+    assert not _outside, f"read outside the repository: {sorted(set(_outside))}"
 
 
 @pytest.fixture(autouse=True)

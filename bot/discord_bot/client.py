@@ -11,13 +11,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from .compiled import load_matcher
-from .matcher import Matcher
-from .settings import Settings
+from ..engine.compiled import load_matcher
+from ..engine.matcher import Matcher
+from ..settings import Settings
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("bot.cogs.ask", "bot.cogs.chat", "bot.cogs.admin")
+EXTENSIONS = ("bot.discord_bot.cogs.ask", "bot.discord_bot.cogs.chat", "bot.discord_bot.cogs.admin")
 
 
 class ArticleTree(app_commands.CommandTree):

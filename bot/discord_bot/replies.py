@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import discord
 from discord import app_commands
 
-from .formatting import CONTESTED_NOTE, NOT_SAID, article_line, attribution, confidence_line
-from .knowledge import ArticleInfo
-from .matcher import Match
+from ..engine.formatting import CONTESTED_NOTE, NOT_SAID, article_line, attribution, confidence_line
+from ..engine.knowledge import ArticleInfo
+from ..engine.matcher import Match
 
 NO_PINGS = discord.AllowedMentions.none()
 COLOUR_ANSWER = discord.Colour.blue()

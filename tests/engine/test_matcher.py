@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.__main__ import main
-from bot.text import fold_typography
+from bot.engine.text import fold_typography
 
 
 def assert_well_formed(result, matcher) -> None:
@@ -131,7 +131,7 @@ def test_complete_on_a_large_file_ranks_only_likely_entries(matcher):
     import dataclasses
     from types import MappingProxyType
 
-    from bot.matcher import Matcher
+    from bot.engine.matcher import Matcher
 
     knowledge = matcher.knowledge
     source = knowledge.entries[0].sources

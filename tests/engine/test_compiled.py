@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-import bot.compiled as compiled
-from bot.compiled import load_matcher
-from bot.loader import KnowledgeError
+import bot.engine.compiled as compiled
+from bot.engine.compiled import load_matcher
+from bot.engine.loader import KnowledgeError
 
 
 @pytest.fixture

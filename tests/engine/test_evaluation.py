@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.__main__ import main
-from bot.evaluation import BLIND_DIR, combine, evaluate, load_cases
+from bot.engine.evaluation import BLIND_DIR, combine, evaluate, load_cases
 
 # Questions written by people who never saw the bot (eval/blind/README.md). Far from the
 # curated set's 95 %: these floors are the figures measured when the sets were frozen,

@@ -15,6 +15,7 @@ from types import MappingProxyType
 
 import yaml
 
+from ..paths import KNOWLEDGE_DIR
 from .article import Caption, parse_article
 from .gc_pause import gc_paused
 from .knowledge import ArticleInfo, Claimant, Entry, Knowledge, Source
@@ -25,7 +26,7 @@ try:  # libyaml's parser is the same safe loader, an order of magnitude faster
 except ImportError:  # pragma: no cover - pure-Python PyYAML
     from yaml import SafeLoader  # type: ignore[assignment]
 
-DEFAULT_PATH = Path(__file__).resolve().parent.parent / "knowledge" / "palmyra.yaml"
+DEFAULT_PATH = KNOWLEDGE_DIR / "palmyra.yaml"
 MAX_BYTES = 64 * 1024 * 1024
 MAX_QUESTION = 100  # an autocomplete choice holds 100 characters
 MAX_ANSWER = 1000

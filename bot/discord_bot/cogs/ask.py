@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from ..discord_bot import ArticleBot
+from ..client import ArticleBot
 from ..replies import NO_PINGS
 from ..views import TopicsView, answer_message, embeds_allowed
 

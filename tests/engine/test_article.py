@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.article import parse_article
-from bot.text import fold_typography
+from bot.engine.article import parse_article
+from bot.engine.text import fold_typography
 
 
 def test_every_sentence_and_caption_is_a_source(matcher):

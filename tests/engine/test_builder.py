@@ -7,11 +7,12 @@ from pathlib import Path
 import yaml
 
 from bot.__main__ import main
-from bot.article import guess_attribution, parse_article
-from bot.loader import load_knowledge
+from bot.engine.article import guess_attribution, parse_article
+from bot.engine.loader import load_knowledge
+from bot.paths import KNOWLEDGE_DIR
 
-ARTICLE = Path(__file__).resolve().parents[2] / "shared" / "article.txt"
-SHIPPED_TEXT = Path(__file__).resolve().parent.parent / "knowledge" / "palmyra.txt"
+ARTICLE = KNOWLEDGE_DIR / "palmyra.as-received.txt"
+SHIPPED_TEXT = KNOWLEDGE_DIR / "palmyra.txt"
 
 SECOND = """Storm Floods Valley Towns as Rivers Burst Their Banks
 
@@ -41,7 +42,7 @@ def draft_for(path: Path, tmp_path: Path, capsys) -> Path:
 
 def test_build_palmyra_article(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(ARTICLE.parent)
-    out = draft_for(Path("article.txt"), tmp_path, capsys)  # saved elsewhere: article.text is absolute
+    out = draft_for(Path(ARTICLE.name), tmp_path, capsys)  # saved elsewhere: article.text is absolute
     data = yaml.safe_load(out.read_text(encoding="utf-8"))
     knowledge = load_knowledge(out)  # a draft passes the checker as it stands
 

@@ -6,8 +6,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from ..discord_bot import ArticleBot
-from ..loader import KnowledgeError
+from ..client import ArticleBot
+from ...engine.loader import KnowledgeError
 from ..replies import MESSAGE_LIMIT, NO_PINGS, clip
 
 MAX_SHOWN = 15

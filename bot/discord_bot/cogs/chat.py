@@ -9,7 +9,7 @@ import time
 import discord
 from discord.ext import commands
 
-from ..discord_bot import ArticleBot
+from ..client import ArticleBot
 from ..replies import NO_PINGS, UNEXPECTED, slow_down
 from ..views import answer_message
 

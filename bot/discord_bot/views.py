@@ -10,9 +10,9 @@ import discord
 from .replies import NO_PINGS, answer_reply
 
 if TYPE_CHECKING:
-    from .discord_bot import ArticleBot
-    from .knowledge import ArticleInfo, Entry
-    from .matcher import Match
+    from .client import ArticleBot
+    from ..engine.knowledge import ArticleInfo, Entry
+    from ..engine.matcher import Match
 
 VIEW_TIMEOUT = 600.0
 TOPICS_PER_PAGE = 15

@@ -17,10 +17,11 @@ from pathlib import Path
 
 import yaml
 
+from ..paths import EVAL_DIR
 from .matcher import Match, Matcher
 from .text import normalize
 
-DEFAULT_SET = Path(__file__).resolve().parent.parent / "eval" / "questions.yaml"
+DEFAULT_SET = EVAL_DIR / "questions.yaml"
 BLIND_DIR = DEFAULT_SET.parent / "blind"  # written by people who never saw the bot
 SPLITS = ("all", "tune", "holdout")
 

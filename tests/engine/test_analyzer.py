@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.analyzer import Analyzer, Speller
+from bot.engine.analyzer import Analyzer, Speller
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
-from bot.loader import DEFAULT_PATH, KnowledgeError, load_knowledge
+from bot.engine.loader import DEFAULT_PATH, KnowledgeError, load_knowledge
 
 ARTICLE = """A Test Headline About Bridges
 

@@ -305,7 +305,7 @@ async def test_reload_with_a_broken_file_keeps_the_old_answers(simcord_env, guil
 
 
 async def test_buttons_are_removed_when_the_view_times_out(simcord_env, alice, channel):
-    from bot.views import VIEW_TIMEOUT
+    from bot.discord_bot.views import VIEW_TIMEOUT
 
     result = await alice.slash(channel, "topics")
     assert button_labels(result.response)
@@ -323,7 +323,7 @@ async def test_topics_and_about_without_embed_links_are_plain_text(simcord_env, 
 
 async def test_buttons_are_removed_even_after_the_interaction_token_expired(simcord_env, alice, channel):
     """A click restarts the time-out; by then the original interaction's 15 minutes may be over."""
-    from bot.views import VIEW_TIMEOUT
+    from bot.discord_bot.views import VIEW_TIMEOUT
 
     result = await alice.slash(channel, "topics")
     await simcord_env.advance_time(VIEW_TIMEOUT - 60)

@@ -1,0 +1,1 @@
+"""The answer engine: article text, knowledge files, matching and formatting. No Discord here."""

@@ -1,0 +1,37 @@
+"""The layout says what talks to Discord: the engine never imports it."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from bot.paths import ROOT
+
+ENGINE = sorted((ROOT / "bot" / "engine").glob("*.py"))
+
+
+@pytest.mark.parametrize("module", ENGINE, ids=lambda p: p.name)
+def test_engine_module_does_not_import_discord(module: Path) -> None:
+    tree = ast.parse(module.read_text(encoding="utf-8"))
+    imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
+                for alias in node.names}
+    imported |= {(node.module or "").split(".")[0] for node in ast.walk(tree)
+                 if isinstance(node, ast.ImportFrom) and node.level == 0}
+    relative = {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.level > 1}
+    assert "discord" not in imported and "aiohttp" not in imported
+    assert not any(name.startswith("discord_bot") for name in relative)
+
+
+def test_outside_reads_are_caught(tmp_path: Path) -> None:
+    """The guard in conftest is live: reading a file beside the repository is noticed."""
+    import conftest
+
+    before = len(conftest._outside)
+    try:
+        (ROOT.parent / "surely-not-here.txt").read_text()
+    except OSError:
+        pass
+    assert len(conftest._outside) == before + 1
+    conftest._outside.clear()
