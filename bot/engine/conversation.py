@@ -1,0 +1,199 @@
+"""Follow-up questions: "who said that?", "why?", "and the Syrian army?" answered against the previous answer.
+
+People chat in turns and lean on what was just said. A question *leans* on the
+previous answer when its form says so: it refers back ("that", "it", "they",
+"there"), opens with an ellipsis ("and ...", "what about ..."), or is all
+question and no topic ("why?", "source?", "how many"). Only then is the
+previous entry used; a question that stands on its own is matched exactly as
+without context, so context can never make such a question worse.
+
+A leaning question is resolved through the same Matcher, by rewriting it with
+the previous entry's topic: "when was that" after "How many air strikes did
+Russia say it launched?" is matched as "when ... air strikes Russia say it
+launched", and "what about the observatory" as the previous question with the
+observatory in place of what it was about. The Matcher still decides: an entry
+answers only the kinds of question it can ("how many troops" stays
+unanswered). A question about the previous claim itself ("who said that",
+"is that confirmed", "source?") is answered by the previous entry, whose answer
+names its claimant and quotes its sources.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+
+from .analyzer import STOP_WORDS
+from .knowledge import Entry
+from .matcher import Match, Matcher
+from .text import normalize
+
+# words that point back at the previous answer: at a thing it named, or at the claim or event itself
+THING_REFERENCES = frozenset("it its they them their theirs he him his she her there".split())
+CLAIM_REFERENCES = frozenset("that this those these".split())
+REFERENCES = THING_REFERENCES | CLAIM_REFERENCES
+# nouns among the stop words: "this article" names its own topic, "that day" asks a new one
+_NOUNS = frozenset("article story text piece thing things stuff question questions one ones".split())
+# "and the army?", "what about the observatory": the rest of the question replaces the previous topic
+OPENERS = ("and what about", "what about", "how about", "and how about", "what of", "and", "also", "plus", "but")
+QUESTION_WORDS = frozenset("who whom whose what which when where why how many much long old".split())
+# asking about the previous claim itself: who made it, whether it holds, where it comes from
+ABOUT_THE_CLAIM = frozenset(
+    """say says said saying claim claims claimed claiming source sources sourced true truth confirm confirmed
+    confirms confirmation verified verify really sure certain proof evidence know knows known back backs backed
+    backing report reports reported believe accurate correct legit real fact facts official officially
+    from by"""
+    .split()
+)
+# question words that ask for something other than the claim's owner: these go through the matcher
+ASPECTS = frozenset("when where why many much long old which".split())
+MAX_FOLLOW_UP_WORDS = 12  # a long message is a question of its own, whatever pronouns it has
+MAX_OWN_WORDS = 2  # "is it true that russia launched 64 strikes" names its own topic
+MAX_ANSWER_NAMES = 4  # things the previous answer named that "it" may stand for
+FRAGMENT_WORDS = 6  # "who took the photo": short enough to be a fragment of the conversation
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """The answer to one turn, and whether the previous entry was used to find it."""
+
+    match: Match
+    used_context: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """What a question's form says about leaning on context."""
+
+    words: tuple[str, ...]
+    own: tuple[str, ...]  # words that say what it is about, beyond asking and pointing back
+    pointing: frozenset[str]  # the words pointing back: "that", "it", "there"...
+    rest: str | None  # after an ellipsis opener ("and the syrian army?" -> "the syrian army")
+
+    @property
+    def refers(self) -> bool:
+        return bool(self.pointing)
+
+    @property
+    def leans(self) -> bool:
+        """Points back, opens with an ellipsis, or is all question and no topic."""
+        if not self.words or len(self.words) > MAX_FOLLOW_UP_WORDS:
+            return False
+        if self.rest is not None:
+            return True
+        return (self.refers or not self.own) and len(self.own) <= MAX_OWN_WORDS
+
+    @property
+    def fragment(self) -> bool:
+        """Short and nearly topic-less: worth trying with the previous topic if it finds nothing alone."""
+        return len(self.words) <= FRAGMENT_WORDS and len(self.own) <= MAX_OWN_WORDS
+
+    @property
+    def about_the_claim(self) -> bool:
+        """"who said that", "source?", "is that confirmed": the previous entry answers it."""
+        asked = set(self.words)
+        return not self.own and not asked & ASPECTS and bool(asked & (ABOUT_THE_CLAIM | {"who", "whom"}))
+
+
+def form_of(question: str) -> Form:
+    words = tuple(normalize(question).split())
+    rest = None
+    text = " ".join(words)
+    for opener in OPENERS:
+        if text.startswith(opener + " ") and len(words) > len(opener.split()):
+            rest = text[len(opener) + 1:]
+            break
+    pointing = set()
+    determined = set()  # "this article", "that day": a determiner, and the noun it names
+    for index, word in enumerate(words):
+        after = words[index + 1] if index + 1 < len(words) else None
+        if word in CLAIM_REFERENCES and after is not None and (after in _NOUNS or after not in (
+                STOP_WORDS | QUESTION_WORDS | ABOUT_THE_CLAIM | REFERENCES)):
+            determined.add(index + 1)
+        elif word in REFERENCES and not (word == "there" and index and words[index - 1] in {"is", "are", "was", "were"}):
+            pointing.add(word)
+    if len(words) > 1 and words[-1] == "so" and words[-2] in ABOUT_THE_CLAIM:  # "who says so"
+        pointing.add("that")
+    own = tuple(w for i, w in enumerate(words)
+                if i in determined or w not in STOP_WORDS | REFERENCES | QUESTION_WORDS | ABOUT_THE_CLAIM)
+    return Form(words, own, frozenset(pointing), rest)
+
+
+def topic_of(entry: Entry) -> str:
+    """The previous entry's question without its question words: what "that" stands for."""
+    words = normalize(entry.question).split()
+    while words and (words[0] in QUESTION_WORDS or words[0] in STOP_WORDS):
+        words.pop(0)
+    return " ".join(words)
+
+
+class Conversation:
+    """Resolves questions against a previous entry with one Matcher; holds no per-user state."""
+
+    def __init__(self, matcher: Matcher) -> None:
+        self.matcher = matcher
+        knowledge = matcher.knowledge
+        # the things a question is about, as people name them: "what about X" swaps one of these for X
+        names = {normalize(text) for canonical, forms in knowledge.aliases.items() for text in (canonical, *forms)}
+        names |= {normalize(c.name) for c in knowledge.claimants.values()}
+        names = {n for n in names if n and not set(n.split()) <= STOP_WORDS | QUESTION_WORDS}
+        self._names = re.compile(r"\b(" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + r")\b") \
+            if names else None
+
+    def answer(self, question: str, previous: Entry | None = None) -> Resolved:
+        """Answer `question`, leaning on `previous` only when the question's form leans on it."""
+        alone = self.matcher.match(question)
+        previous = self.matcher.knowledge.by_id.get(previous.id) if previous is not None else None
+        if previous is None:  # no context, or its entry is gone after a reload
+            return Resolved(alone, False)
+        form = form_of(question)
+        if not form.leans and (alone.answered or not form.fragment):
+            return Resolved(alone, False)
+        if form.leans and form.about_the_claim:
+            return Resolved(self.matcher.answer_entry(previous), True)
+        tried: list[Match] = []
+        for tier in self._rewrites(form, previous):
+            tried += [self.matcher.match(rewrite) for rewrite in tier]
+            answered = [found for found in tried if found.answered]
+            if answered:
+                best = max(answered, key=lambda found: found.score)  # the first of equals
+                return Resolved(dataclasses.replace(best, question=question), True)
+        return Resolved(alone, False)
+
+    def _names_in(self, text: str) -> list[re.Match[str]]:
+        return list(self._names.finditer(text)) if self._names is not None else []
+
+    def _rewrites(self, form: Form, previous: Entry) -> list[list[str]]:
+        """The question with the previous topic filled in: tiers, the likeliest readings first.
+
+        "it", "they", "there" stand for a thing the previous question or answer named
+        (the first few); "that", "this" for the claim or event it asked about.
+        """
+        topic = topic_of(previous)
+        asked = normalize(previous.question)
+        names = [m.group() for m in self._names_in(asked)]
+        names += [m.group() for m in self._names_in(normalize(previous.answer))][:MAX_ANSWER_NAMES]
+        names = list(dict.fromkeys(names))
+        words = form.words
+        tiers: list[list[str]] = []
+        if form.rest is not None and form.rest.split()[0] in QUESTION_WORDS | STOP_WORDS:
+            tiers.append([form.rest])  # "and what does isis say": a question of its own
+        if form.refers:
+            as_thing = [" ".join(name if w in REFERENCES else w for w in words) for name in names]
+            as_claim = [" ".join(topic if w in REFERENCES else w for w in words)]
+            claim_first = form.pointing <= CLAIM_REFERENCES
+            tiers += [as_claim, as_thing] if claim_first else [as_thing, as_claim]
+        if form.rest is not None:
+            tiers.append([asked[:m.start()] + form.rest + asked[m.end():] for m in self._names_in(asked)])
+        last = [f"{' '.join(w for w in words if w not in REFERENCES)} {topic}"]
+        if form.rest is not None:
+            last += [form.rest, f"{asked} {form.rest}"]
+        tiers.append(last)
+        return [_unique(tier) for tier in tiers]
+
+
+def _unique(texts: list[str]) -> list[str]:
+    return list(dict.fromkeys(t.strip() for t in texts if t.strip()))
+
+

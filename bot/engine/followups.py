@@ -1,0 +1,125 @@
+"""Answer quality over conversations: eval/followups.yaml, turn by turn, with and without context.
+
+Each conversation is replayed as the bot would live: the context for a turn is
+the last entry the bot itself answered (not the expected one), so a wrong turn
+costs the next. A turn is right by the rule of `evaluation.is_right`, with claimants shown.
+Reported: follow-up turns (`follow: true`) right with context, and the
+stand-alone turns after a first one (`follow: false`) right with context and
+without it: context must never make those worse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from ..paths import EVAL_DIR
+from .conversation import Conversation
+from .evaluation import Case
+from .knowledge import Entry
+from .matcher import Match
+from .text import normalize
+
+DEFAULT_FOLLOWUPS = EVAL_DIR / "followups.yaml"
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    case: Case
+    follow: bool | None  # None: a conversation's first turn
+
+
+@dataclass
+class Tally:
+    turns: int = 0
+    right: int = 0
+
+    def add(self, right: bool) -> None:
+        self.turns += 1
+        self.right += right
+
+    @property
+    def share(self) -> float:
+        return self.right / self.turns if self.turns else 1.0
+
+    def __str__(self) -> str:
+        return f"{self.share:6.1%} ({self.right}/{self.turns})"
+
+
+@dataclass
+class FollowUpReport:
+    follow_ups: Tally = field(default_factory=Tally)
+    follow_ups_alone: Tally = field(default_factory=Tally)  # the same turns, answered without context
+    standalone: Tally = field(default_factory=Tally)
+    standalone_alone: Tally = field(default_factory=Tally)
+    first: Tally = field(default_factory=Tally)
+    misses: list[tuple[Turn, Match, Entry | None]] = field(default_factory=list)
+
+
+def load_conversations(path: Path = DEFAULT_FOLLOWUPS) -> list[list[Turn]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    conversations = []
+    for item in data:
+        turns = []
+        for number, turn in enumerate(item["turns"]):
+            facts = turn["facts"]
+            if facts in (None, "none"):
+                case = Case(str(turn["q"]), None)
+            else:
+                case = Case(str(turn["q"]), tuple(tuple(map(str, f)) if isinstance(f, list) else (str(f),)
+                                                  for f in facts))
+            turns.append(Turn(case, bool(turn.get("follow", False)) if number else None))
+        conversations.append(turns)
+    return conversations
+
+
+def is_right(case: Case, match: Match) -> bool:
+    """As `evaluation.is_right`, counting who made each claim too: the reader sees that under every quote,
+    and "who said that?" is answered by it."""
+    if case.facts is None:
+        return not match.answered
+    if not match.answered:
+        return False
+    shown = [match.answer or "", *(f"{s.quote} {s.claimant.label}" for s in match.sources)]
+    said = normalize(" ".join(shown))
+    return all(any(normalize(form) in said for form in fact) for fact in case.facts)
+
+
+def evaluate_followups(conversation: Conversation, conversations: Iterable[list[Turn]]) -> FollowUpReport:
+    report = FollowUpReport()
+    matcher = conversation.matcher
+    for turns in conversations:
+        previous: Entry | None = None
+        for turn in turns:
+            match = conversation.answer(turn.case.question, previous).match
+            right = is_right(turn.case, match)
+            if turn.follow is None:
+                report.first.add(right)
+            else:
+                alone = is_right(turn.case, matcher.match(turn.case.question))
+                (report.follow_ups if turn.follow else report.standalone).add(right)
+                (report.follow_ups_alone if turn.follow else report.standalone_alone).add(alone)
+            if not right:
+                report.misses.append((turn, match, previous))
+            if match.answered:
+                previous = match.entry
+    return report
+
+
+def describe_followups(report: FollowUpReport, *, misses: bool = True) -> str:
+    lines = [
+        f"follow-up turns right:             {report.follow_ups}   (without context: {report.follow_ups_alone})",
+        f"stand-alone turns after a context: {report.standalone}   (without context: {report.standalone_alone})",
+        f"first turns:                       {report.first}",
+    ]
+    if misses and report.misses:
+        lines.append(f"misses ({len(report.misses)}):")
+        for turn, match, previous in report.misses:
+            expected = "abstain" if turn.case.facts is None else " + ".join(" or ".join(f) for f in turn.case.facts)
+            got = match.entry.id if match.entry else "abstained"
+            after = f" after {previous.id}" if previous else ""
+            lines.append(f"  - {turn.case.question!r}{after}: expected {expected}; got {got} (score {match.score})")
+    return "\n".join(lines)
