@@ -60,7 +60,22 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval_followups(args: argparse.Namespace) -> int:
+    """Conversations turn by turn; a held-out set's single turns are never printed, only its totals."""
+    from .engine.conversation import Conversation
+    from .engine.followups import DEFAULT_FOLLOWUPS, describe_followups, evaluate_followups, load_conversations
+
+    conversation = Conversation(_matcher(args.knowledge))
+    for path in args.followups or [DEFAULT_FOLLOWUPS]:
+        report = evaluate_followups(conversation, load_conversations(path))
+        print(f"{path}:")
+        print(describe_followups(report, misses="heldout" not in path.resolve().parts))
+    return 0
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
+    if args.followups is not None:
+        return cmd_eval_followups(args)
     matcher = _matcher(args.knowledge)
     paths = args.questions or (sorted(BLIND_DIR.glob("*.yaml")) if args.blind else [DEFAULT_SET])
     reports = [(path, evaluate(matcher, load_cases(path), args.split)) for path in paths]
@@ -124,6 +139,8 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument("--questions", type=Path, nargs="+", help="question files (default: eval/questions.yaml)")
     ev.add_argument("--blind", action="store_true", help="the blind sets in eval/blind/, each and together")
     ev.add_argument("--split", choices=SPLITS, default="all")
+    ev.add_argument("--followups", type=Path, nargs="*", metavar="FILE",
+                    help="score conversations turn by turn, with and without context (default: eval/followups.yaml)")
     ev.add_argument("--knowledge", type=Path)
     return root
 

@@ -47,7 +47,9 @@ ABOUT_THE_CLAIM = frozenset(
     .split()
 )
 # question words that ask for something other than the claim's owner: these go through the matcher
+EXPLAIN = frozenset("why come so".split())  # "why?", "how come?", "how so?"
 ASPECTS = frozenset("when where why many much long old which".split())
+AUXILIARIES = frozenset("is are was were do does did has have had can could will would should".split())
 MAX_FOLLOW_UP_WORDS = 12  # a long message is a question of its own, whatever pronouns it has
 MAX_OWN_WORDS = 2  # "is it true that russia launched 64 strikes" names its own topic
 MAX_ANSWER_NAMES = 4  # things the previous answer named that "it" may stand for
@@ -135,9 +137,11 @@ class Conversation:
         self.matcher = matcher
         knowledge = matcher.knowledge
         # the things a question is about, as people name them: "what about X" swaps one of these for X
-        names = {normalize(text) for canonical, forms in knowledge.aliases.items() for text in (canonical, *forms)}
+        # things, not doings: an alias group whose canonical phrase is a verb form ("launched": "start") is skipped
+        names = {normalize(text) for canonical, forms in knowledge.aliases.items()
+                 if not normalize(canonical).split()[0].endswith(("ed", "ing")) for text in (canonical, *forms)}
         names |= {normalize(c.name) for c in knowledge.claimants.values()}
-        names = {n for n in names if n and not set(n.split()) <= STOP_WORDS | QUESTION_WORDS}
+        names = {n for n in names if n and not set(n.split()) <= STOP_WORDS | QUESTION_WORDS | ABOUT_THE_CLAIM}
         self._names = re.compile(r"\b(" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + r")\b") \
             if names else None
 
@@ -152,20 +156,33 @@ class Conversation:
             return Resolved(alone, False)
         if form.leans and form.about_the_claim:
             return Resolved(self.matcher.answer_entry(previous), True)
-        tried: list[Match] = []
-        for tier in self._rewrites(form, previous):
-            tried += [self.matcher.match(rewrite) for rewrite in tier]
-            answered = [found for found in tried if found.answered]
-            if answered:
-                best = max(answered, key=lambda found: found.score)  # the first of equals
+        near = self._neighbours(previous)
+        unanswered: Match | None = None
+        for tier, stays in self._rewrites(form, previous):
+            found_in_tier = list(map(self.matcher.match, tier))
+            unanswered = unanswered or found_in_tier[0]
+            answered = [found for found in found_in_tier if found.answered]
+            if answered:  # "it", "that": a conversation stays near its topic, the previous entry's neighbours first
+                best = max(answered, key=lambda found: (stays and found.entry.id in near, found.score))
                 return Resolved(dataclasses.replace(best, question=question), True)
+        if form.leans and set(form.words) & EXPLAIN and not form.own:
+            return Resolved(self.matcher.answer_entry(previous), True)  # "why?": the claim and who made it
+        if form.leans and form.refers and alone.answered and alone.entry.id not in near and unanswered:
+            # "when did it start" after the war's length: not the advance that "it" reads as alone
+            return Resolved(dataclasses.replace(unanswered, question=question), True)
         return Resolved(alone, False)
+
+    def _neighbours(self, previous: Entry) -> frozenset[str]:
+        """The previous entry, those it names as related and those naming it."""
+        linking = (entry.id for entry in self.matcher.knowledge.entries if previous.id in entry.related)
+        return frozenset((previous.id, *previous.related, *linking))
 
     def _names_in(self, text: str) -> list[re.Match[str]]:
         return list(self._names.finditer(text)) if self._names is not None else []
 
-    def _rewrites(self, form: Form, previous: Entry) -> list[list[str]]:
-        """The question with the previous topic filled in: tiers, the likeliest readings first.
+    def _rewrites(self, form: Form, previous: Entry) -> list[tuple[list[str], bool]]:
+        """The question with the previous topic filled in: tiers, the likeliest readings first,
+        each saying whether the question stays on the previous topic (rather than moving to a new one).
 
         "it", "they", "there" stand for a thing the previous question or answer named
         (the first few); "that", "this" for the claim or event it asked about.
@@ -176,21 +193,23 @@ class Conversation:
         names += [m.group() for m in self._names_in(normalize(previous.answer))][:MAX_ANSWER_NAMES]
         names = list(dict.fromkeys(names))
         words = form.words
-        tiers: list[list[str]] = []
-        if form.rest is not None and form.rest.split()[0] in QUESTION_WORDS | STOP_WORDS:
-            tiers.append([form.rest])  # "and what does isis say": a question of its own
+        tiers: list[tuple[list[str], bool]] = []
+        if form.rest is not None and form.rest.split()[0] in QUESTION_WORDS | AUXILIARIES:
+            tiers.append(([form.rest], False))  # "and what does isis say": a question of its own
         if form.refers:
             as_thing = [" ".join(name if w in REFERENCES else w for w in words) for name in names]
             as_claim = [" ".join(topic if w in REFERENCES else w for w in words)]
             claim_first = form.pointing <= CLAIM_REFERENCES
-            tiers += [as_claim, as_thing] if claim_first else [as_thing, as_claim]
+            tiers += [(as_claim, True), (as_thing, True)] if claim_first else [(as_thing, True), (as_claim, True)]
+        if form.rest is not None:  # "what about X": the previous question, about X
+            tiers.append(([asked[:m.start()] + form.rest + asked[m.end():] for m in self._names_in(asked)], False))
+        tiers.append(([f"{' '.join(w for w in words if w not in REFERENCES)} {topic}"], True))
+        if not form.own and not set(words) & EXPLAIN:  # "how many?": what a related entry asks, perhaps
+            related = (self.matcher.knowledge.by_id.get(i) for i in previous.related)
+            tiers.append(([f"{' '.join(words)} {topic_of(entry)}" for entry in related if entry], True))
         if form.rest is not None:
-            tiers.append([asked[:m.start()] + form.rest + asked[m.end():] for m in self._names_in(asked)])
-        last = [f"{' '.join(w for w in words if w not in REFERENCES)} {topic}"]
-        if form.rest is not None:
-            last += [form.rest, f"{asked} {form.rest}"]
-        tiers.append(last)
-        return [_unique(tier) for tier in tiers]
+            tiers.append(([form.rest, f"{asked} {form.rest}"], False))
+        return [(_unique(tier), stays) for tier, stays in tiers if tier]
 
 
 def _unique(texts: list[str]) -> list[str]:
