@@ -155,7 +155,7 @@ class Conversation:
         if not form.leans and (alone.answered or not form.fragment):
             return Resolved(alone, False)
         if form.leans and form.about_the_claim:
-            return Resolved(self.matcher.answer_entry(previous), True)
+            return Resolved(dataclasses.replace(self.matcher.answer_entry(previous), question=question), True)
         near = self._neighbours(previous)
         unanswered: Match | None = None
         for tier, stays in self._rewrites(form, previous):
@@ -166,7 +166,8 @@ class Conversation:
                 best = max(answered, key=lambda found: (stays and found.entry.id in near, found.score))
                 return Resolved(dataclasses.replace(best, question=question), True)
         if form.leans and set(form.words) & EXPLAIN and not form.own:
-            return Resolved(self.matcher.answer_entry(previous), True)  # "why?": the claim and who made it
+            # "why?": the claim and who made it is all the article gives
+            return Resolved(dataclasses.replace(self.matcher.answer_entry(previous), question=question), True)
         if form.leans and form.refers and alone.answered and alone.entry.id not in near and unanswered:
             # "when did it start" after the war's length: not the advance that "it" reads as alone
             return Resolved(dataclasses.replace(unanswered, question=question), True)

@@ -19,7 +19,8 @@ import yaml
 from ..paths import EVAL_DIR
 from .conversation import Conversation
 from .evaluation import Case
-from .knowledge import Entry
+from .formatting import other_side_of
+from .knowledge import Entry, Source
 from .matcher import Match
 from .text import normalize
 
@@ -76,14 +77,14 @@ def load_conversations(path: Path = DEFAULT_FOLLOWUPS) -> list[list[Turn]]:
     return conversations
 
 
-def is_right(case: Case, match: Match) -> bool:
-    """As `evaluation.is_right`, counting who made each claim too: the reader sees that under every quote,
-    and "who said that?" is answered by it."""
+def is_right(case: Case, match: Match, other: tuple[Source, ...] = ()) -> bool:
+    """As `evaluation.is_right`, counting all the reader sees: who made each claim (it answers
+    "who said that?") and the other side of a contested point."""
     if case.facts is None:
         return not match.answered
     if not match.answered:
         return False
-    shown = [match.answer or "", *(f"{s.quote} {s.claimant.label}" for s in match.sources)]
+    shown = [match.answer or "", *(f"{s.quote} {s.claimant.label}" for s in (*match.sources, *other))]
     said = normalize(" ".join(shown))
     return all(any(normalize(form) in said for form in fact) for fact in case.facts)
 
@@ -95,11 +96,12 @@ def evaluate_followups(conversation: Conversation, conversations: Iterable[list[
         previous: Entry | None = None
         for turn in turns:
             match = conversation.answer(turn.case.question, previous).match
-            right = is_right(turn.case, match)
+            right = is_right(turn.case, match, other_side_of(match, matcher.knowledge))
             if turn.follow is None:
                 report.first.add(right)
             else:
-                alone = is_right(turn.case, matcher.match(turn.case.question))
+                by_itself = matcher.match(turn.case.question)
+                alone = is_right(turn.case, by_itself, other_side_of(by_itself, matcher.knowledge))
                 (report.follow_ups if turn.follow else report.standalone).add(right)
                 (report.follow_ups_alone if turn.follow else report.standalone_alone).add(alone)
             if not right:

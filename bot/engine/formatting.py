@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import textwrap
 
-from .knowledge import ArticleInfo, Source
+from .knowledge import ArticleInfo, Knowledge, Source
 from .matcher import Match
+from .sides import other_side
 
 NOT_SAID = "The article doesn't say."
 CONTESTED_NOTE = "The sources disagree: each claim is shown with who made it."
+OTHER_SIDE_NOTE = "Also claimed on this point:"
+
+
+def other_side_of(match: Match, knowledge: Knowledge) -> tuple[Source, ...]:
+    """The competing claims to show with a contested answer (none for others): see `sides`."""
+    if match.entry is None:
+        return ()
+    return other_side(match.entry, knowledge.by_id, knowledge.article.publisher)
 
 
 def attribution(source: Source) -> str:
@@ -35,8 +44,9 @@ def unsure_line(match: Match) -> str:
     return f"{NOT_SAID} I found nothing in it about that."
 
 
-def render_plain(match: Match, article: ArticleInfo, *, width: int = 88) -> str:
-    """A console-friendly answer: matched question, answer, quoted sources, confidence."""
+def render_plain(match: Match, article: ArticleInfo, *, width: int = 88, other: tuple[Source, ...] = ()) -> str:
+    """A console-friendly answer: matched question, answer, quoted sources, the other side of a
+    contested point (`other`, from `other_side_of`), confidence."""
     lines: list[str] = []
     if match.entry is not None:  # answered
         lines.append(f"Q: {match.entry.question}")
@@ -44,6 +54,12 @@ def render_plain(match: Match, article: ArticleInfo, *, width: int = 88) -> str:
         if match.entry.contested:
             lines.append(f"({CONTESTED_NOTE})")
         for source in match.sources:
+            lines.append("")
+            lines.extend(textwrap.wrap(f"\u201c{source.quote}\u201d", width, initial_indent="  ", subsequent_indent="  "))
+            lines.append(f"    {attribution(source)}")
+        if other:
+            lines += ["", OTHER_SIDE_NOTE]
+        for source in other:
             lines.append("")
             lines.extend(textwrap.wrap(f"\u201c{source.quote}\u201d", width, initial_indent="  ", subsequent_indent="  "))
             lines.append(f"    {attribution(source)}")

@@ -19,6 +19,7 @@ from ..paths import KNOWLEDGE_DIR
 from .article import Caption, parse_article
 from .gc_pause import gc_paused
 from .knowledge import ArticleInfo, Claimant, Entry, Knowledge, Source
+from .sides import other_side
 from .text import fold_typography, fold_with_positions
 
 try:  # libyaml's parser is the same safe loader, an order of magnitude faster
@@ -337,6 +338,7 @@ class _Checker:
             return []
         entries: list[Entry] = []
         related_nodes: list[tuple[Entry, yaml.Node | None]] = []
+        contested_nodes: list[tuple[str, yaml.Node | None]] = []
         first_line: dict[str, int] = {}
         asked_by: dict[str, tuple[str, int]] = {}  # a phrasing, normalized -> (entry id, line)
         for item in node.value:
@@ -359,6 +361,7 @@ class _Checker:
             if entry is not None:
                 entries.append(entry)
                 related_nodes.append((entry, fields.get("related")))
+                contested_nodes.append((entry.id, fields.get("contested")))
         self.entry_id = None
         known = set(first_line)
         for entry, related_node in related_nodes:
@@ -368,8 +371,23 @@ class _Checker:
                     self.problem(related_node, f"related id '{target}' does not exist")
                 elif target == entry.id:
                     self.problem(related_node, "an entry cannot be related to itself")
+        self.contested_sides(entries, {item: node for item, node in contested_nodes}, article)
         self.entry_id = None
         return entries
+
+    def contested_sides(self, entries: list[Entry], nodes: dict[str, yaml.Node | None],
+                        article: ArticleInfo | None) -> None:
+        """A contested entry shows two claimants or more: its own, or the other side from related entries."""
+        by_id = {entry.id: entry for entry in entries}
+        publisher = article.publisher if article else ""
+        for entry in entries:
+            if not entry.contested:
+                continue
+            self.entry_id = entry.id
+            sides = {s.claimant.key for s in (*entry.sources, *other_side(entry, by_id, publisher))}
+            if len(sides) < 2:
+                self.problem(nodes.get(entry.id), "a contested entry needs sources from at least two claimants "
+                                                  "(its own, or in contested entries it names as related)")
 
     def phrasings_unique(self, fields: dict[str, yaml.Node], entry_id: str,
                          asked_by: dict[str, tuple[str, int]]) -> None:
@@ -391,8 +409,6 @@ class _Checker:
         related = self.strings(fields.get("related"), "related")
         contested = self.boolean(fields.get("contested"), "contested")
         sources = self.sources(fields.get("sources"), claimants)
-        if contested and len({s.claimant.key for s in sources}) < 2:
-            self.problem(fields.get("contested"), "a contested entry needs sources from at least two claimants")
         if not (question and answer and sources):
             return None
         return Entry(entry_id, question, tuple(alternates), answer, tuple(sources),

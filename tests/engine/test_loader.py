@@ -218,3 +218,11 @@ def test_every_shipped_quote_is_byte_for_byte_in_the_article():
     for entry in knowledge.entries:
         for source in entry.sources:
             assert source.quote in knowledge.article.text, entry.id
+
+
+def test_contested_may_show_the_other_side_from_a_related_contested_entry(tmp_path):
+    one_sided = GOOD.replace("    related: [bridge-cracks]", "    contested: true\n    related: [bridge-cracks]")
+    both = one_sided.replace("        attributed_to: report\n", "        attributed_to: report\n    contested: true\n"
+                             "    related: [bridge-closing]\n")
+    knowledge = load_knowledge(write(tmp_path, both))
+    assert all(entry.contested for entry in knowledge.entries)

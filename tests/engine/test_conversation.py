@@ -1,0 +1,119 @@
+"""Follow-up questions against the previous entry; the other side of a contested point."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from bot.engine.conversation import Conversation, form_of
+from bot.engine.followups import DEFAULT_FOLLOWUPS, evaluate_followups, load_conversations
+from bot.engine.formatting import OTHER_SIDE_NOTE, other_side_of, render_plain
+
+STRIKES = "how many strikes did russia launch"
+
+
+@pytest.fixture(scope="module")
+def conversation(matcher) -> Conversation:
+    return Conversation(matcher)
+
+
+def entry(matcher, entry_id):
+    return matcher.knowledge.by_id[entry_id]
+
+
+def test_without_a_previous_entry_it_is_the_plain_match(matcher, conversation):
+    resolved = conversation.answer("who said that")
+    assert not resolved.used_context
+    assert resolved.match == matcher.match("who said that")
+
+
+@pytest.mark.parametrize("follow_up", ["who said that", "source?", "is that confirmed", "says who", "really?"])
+def test_asking_about_the_claim_answers_the_previous_entry(matcher, conversation, follow_up):
+    previous = entry(matcher, "strikes-overnight")
+    resolved = conversation.answer(follow_up, previous)
+    assert resolved.used_context and resolved.match.entry == previous
+    assert resolved.match.question == follow_up  # shown as what the user typed
+    assert "Defense Ministry" in resolved.match.answer
+
+
+def test_a_pronoun_is_resolved_to_the_previous_topic(matcher, conversation):
+    resolved = conversation.answer("when was that", entry(matcher, "oil-gas-fields"))
+    assert resolved.used_context and "Thursday" in resolved.match.answer
+    resolved = conversation.answer("what is it exactly", entry(matcher, "observatory-view"))
+    assert resolved.match.entry.id == "what-is-observatory"
+
+
+def test_what_about_x_asks_the_previous_question_about_x(matcher, conversation):
+    resolved = conversation.answer("what about the monitoring center", entry(matcher, "defense-ministry"))
+    assert resolved.used_context and "4,000" in resolved.match.answer
+    resolved = conversation.answer("and the syrian army?", entry(matcher, "observatory-view"))
+    assert resolved.match.entry.id == "syrian-army-statements"
+
+
+def test_a_follow_up_the_article_cant_answer_stays_unanswered(matcher, conversation):
+    assert not conversation.answer("how many", entry(matcher, "russian-troops")).match.answered
+    assert not conversation.answer("what about the us", entry(matcher, "russia-jets-claim")).match.answered
+
+
+def test_questions_that_stand_alone_ignore_the_context(matcher, conversation):
+    """Every entry's own question, after a few unrelated answers, gets what it gets alone."""
+    previous = [entry(matcher, i) for i in ("museum-damage", "strikes-overnight", "where-is-aleppo", "headline")]
+    for knowledge_entry in matcher.knowledge.entries:
+        alone = matcher.match(knowledge_entry.question)
+        for before in previous:
+            resolved = conversation.answer(knowledge_entry.question, before)
+            assert resolved.match.entry == alone.entry, (knowledge_entry.question, before.id)
+
+
+def test_a_previous_entry_gone_after_a_reload_is_ignored(matcher, conversation):
+    import dataclasses
+
+    gone = dataclasses.replace(entry(matcher, "strikes-overnight"), id="no-longer-there")
+    assert not conversation.answer("who said that", gone).used_context
+
+
+def test_form_tells_pointing_from_naming():
+    assert form_of("who said that").leans and form_of("who said that").about_the_claim
+    assert form_of("and the syrian army?").rest == "the syrian army"
+    assert not form_of("who are the sources in this article").about_the_claim
+    assert not form_of("is it true that russia launched 64 strikes on palmyra").leans
+    assert not form_of("where is palmyra").leans
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=4000))
+def test_any_text_with_any_context_gets_an_answer_or_an_abstention(matcher, conversation, text):
+    resolved = conversation.answer(text, entry(matcher, "who-controls-palmyra"))
+    assert resolved.match.answered == (resolved.match.entry is not None)
+
+
+def test_the_follow_up_set_floor(conversation):
+    report = evaluate_followups(conversation, load_conversations(DEFAULT_FOLLOWUPS))
+    assert report.follow_ups.turns >= 60
+    assert report.follow_ups.share >= 0.90
+    assert report.standalone.right >= report.standalone_alone.right  # context never makes them worse
+
+
+# -- the other side ------------------------------------------------------------
+
+
+def test_one_sided_answer_on_a_contested_point_shows_the_other_side(matcher):
+    match = matcher.match(STRIKES)
+    assert match.entry.contested
+    other = other_side_of(match, matcher.knowledge)
+    claimants = {s.claimant.key for s in other}
+    assert {"is_agency", "sohr"} <= claimants
+    assert "russia" not in claimants  # Russia's Defense Ministry already speaks for Russia
+    shown = render_plain(match, matcher.knowledge.article, other=other)
+    assert OTHER_SIDE_NOTE in shown and "briefly retreated" in shown and "Observatory" in shown
+
+
+def test_the_other_side_of_the_islamic_state_claim_is_russia(matcher):
+    match = matcher.answer_entry(entry(matcher, "is-agency-claim"))
+    assert [s.claimant.key for s in other_side_of(match, matcher.knowledge)] == ["russia"]
+
+
+def test_no_other_side_when_every_side_is_quoted_or_nothing_is_contested(matcher):
+    assert other_side_of(matcher.answer_entry(entry(matcher, "who-controls-palmyra")), matcher.knowledge) == ()
+    assert other_side_of(matcher.answer_entry(entry(matcher, "museum-damage")), matcher.knowledge) == ()
+    assert other_side_of(matcher.match("what is the capital of france"), matcher.knowledge) == ()
