@@ -11,7 +11,7 @@ from pathlib import Path
 from .engine.builder import build_draft
 from .engine.compiled import load_matcher
 from .engine.evaluation import BLIND_DIR, DEFAULT_SET, SPLITS, combine, describe, evaluate, load_cases, summary
-from .engine.formatting import render_plain
+from .engine.formatting import other_side_of, render_plain
 from .engine.loader import DEFAULT_PATH, KnowledgeError, load_knowledge
 from .engine.matcher import Matcher
 from .settings import Settings, SettingsError
@@ -53,10 +53,13 @@ def cmd_ask(args: argparse.Namespace) -> int:
     questions = [args.question] if args.question != "-" else (line.rstrip("\n") for line in sys.stdin)
     for question in questions:
         match = matcher.match(question)
+        other = other_side_of(match, matcher.knowledge)
         if args.json:
-            print(json.dumps(match.to_json(), ensure_ascii=False), flush=True)
+            data = match.to_json()
+            data["other_side"] = [{"quote": s.quote, "attributed_to": s.claimant.name} for s in other]
+            print(json.dumps(data, ensure_ascii=False), flush=True)
         else:
-            print(render_plain(match, matcher.knowledge.article), end="\n\n")
+            print(render_plain(match, matcher.knowledge.article, other=other), end="\n\n")
     return 0
 
 

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from .engine.formatting import article_line, render_plain
-from .engine.matcher import Matcher
+from .engine.conversation import Conversation
+from .engine.formatting import article_line, other_side_of, render_plain
+from .engine.knowledge import Entry
+from .engine.matcher import Match, Matcher
 
 HISTORY = Path.home() / ".palmyra_bot_history"
+MAX_RELATED = 3
 HELP = """Ask anything about the article in your own words, e.g. "who controls palmyra?".
+Follow-ups lean on the last answer: "who said that?", "why?", "and the syrian army?".
+  /1, /2    pick a numbered choice (a related question, or a "did you mean")
   /topics   what I can answer
   /about    the article
   /help     this help
@@ -39,8 +45,17 @@ def _save_history(readline) -> None:
         pass
 
 
-def reply(matcher: Matcher, line: str) -> str | None:
-    """The console's answer to one line, or None to quit."""
+@dataclass
+class Session:
+    """One console conversation: the last entry answered (the context) and the numbered choices shown."""
+
+    previous: Entry | None = None
+    choices: list[Entry] = field(default_factory=list)
+
+
+def reply(matcher: Matcher, line: str, session: Session | None = None) -> str | None:
+    """The console's answer to one line, or None to quit. A session keeps the conversation's context."""
+    session = session if session is not None else Session()
     command = line.strip().lower()
     article = matcher.knowledge.article
     if command in {"/quit", "/exit", "/q"}:
@@ -52,9 +67,32 @@ def reply(matcher: Matcher, line: str) -> str | None:
     if command == "/about":
         note = f"\n{article.note}" if article.note else ""
         return f"{article_line(article)}{note}\nKnowledge: {matcher.knowledge.summary()}"
+    if command[1:].isdigit():
+        number = int(command[1:])
+        if not 1 <= number <= len(session.choices):
+            return f"There is no choice {command}." if session.choices else "There are no choices to pick from."
+        picked = matcher.knowledge.by_id.get(session.choices[number - 1].id)
+        if picked is None:
+            return "That topic is no longer in the knowledge file; ask again."
+        return _answer(matcher, matcher.answer_entry(picked), session)
     if command.startswith("/"):
         return f"Unknown command {command!r}. Type /help."
-    return render_plain(matcher.match(line), article)
+    return _answer(matcher, Conversation(matcher).answer(line, session.previous).match, session)
+
+
+def _answer(matcher: Matcher, match: Match, session: Session) -> str:
+    """Render an answer, remember it as the context, and number what may be picked next."""
+    knowledge = matcher.knowledge
+    text = render_plain(match, knowledge.article, other=other_side_of(match, knowledge))
+    if match.entry is None:
+        session.choices = list(match.suggestions)
+        return text + ("\n(pick one with /1, /2, \u2026)" if match.suggestions else "")
+    session.previous = match.entry
+    related = [knowledge.by_id[i] for i in match.entry.related if i in knowledge.by_id][:MAX_RELATED]
+    session.choices = related
+    if not related:
+        return text
+    return "\n".join([text, "Related:", *(f"  /{n} {entry.question}" for n, entry in enumerate(related, 1))])
 
 
 def run_console(matcher: Matcher, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
@@ -65,6 +103,7 @@ def run_console(matcher: Matcher, stdin: TextIO | None = None, stdout: TextIO | 
     article = matcher.knowledge.article
     print(f"Ask me about: {article_line(article)}", file=stdout)
     print("Type /help for commands, /quit to leave.", file=stdout)
+    session = Session()
     while True:
         try:
             line = input("you> ") if interactive else _read(stdin, stdout)
@@ -73,7 +112,7 @@ def run_console(matcher: Matcher, stdin: TextIO | None = None, stdout: TextIO | 
             return 0
         if not line.strip():
             continue
-        answer = reply(matcher, line)
+        answer = reply(matcher, line, session)
         if answer is None:
             return 0
         print(answer, end="\n\n", file=stdout)

@@ -69,6 +69,7 @@ class Settings:
     cooldown_rate: int = 5
     cooldown_per: float = 30.0
     cache_dir: Path | None = None  # compiled-knowledge cache; None: none
+    context_minutes: float = 10.0  # how long a follow-up may lean on a user's last answer
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, *, dotenv: bool = True) -> Settings:
@@ -95,4 +96,5 @@ class Settings:
             cooldown_rate=int(_positive("COOLDOWN_RATE", env.get("COOLDOWN_RATE"), 5, int)),
             cooldown_per=_positive("COOLDOWN_SECONDS", env.get("COOLDOWN_SECONDS"), 30.0),
             cache_dir=_cache_dir(env.get("KNOWLEDGE_CACHE_DIR")),
+            context_minutes=_positive("CONTEXT_MINUTES", env.get("CONTEXT_MINUTES"), 10.0),
         )

@@ -1,0 +1,44 @@
+"""The console chat keeps its own context and numbers the related questions."""
+
+from __future__ import annotations
+
+import io
+
+from bot.console import Session, reply, run_console
+
+
+def test_follow_up_and_numbered_related_questions(matcher):
+    session = Session()
+    first = reply(matcher, "how many strikes did russia launch", session)
+    assert "64 strikes" in first and "Related:" in first and "/1 " in first
+    assert "Also claimed on this point:" in first and "briefly retreated" in first  # the other side
+    who = reply(matcher, "who said that", session)
+    assert "Defense Ministry" in who and session.previous.id == "strikes-overnight"
+    related = session.choices[0]
+    picked = reply(matcher, "/1", session)
+    assert f"Q: {related.question}" in picked and session.previous == related
+    assert reply(matcher, "/9", session) == "There is no choice /9."
+
+
+def test_did_you_mean_choices_are_numbered_too(matcher):
+    session = Session()
+    for question in ["museum", "troops", "the army", "photo", "russia", "palmyra"]:
+        text = reply(matcher, question, session)
+        if "did you mean" in text:
+            break
+    else:
+        raise AssertionError("none of the candidates was unsure")
+    assert "/1" in text
+    suggested = session.choices[0]
+    assert f"Q: {suggested.question}" in reply(matcher, "/1", session)
+
+
+def test_no_choices_yet(matcher):
+    assert reply(matcher, "/1", Session()) == "There are no choices to pick from."
+
+
+def test_run_console_keeps_the_context_between_lines(matcher):
+    stdin = io.StringIO("did isis take the oil fields\nwhen was that\n/quit\n")
+    stdout = io.StringIO()
+    assert run_console(matcher, stdin, stdout) == 0
+    assert "Thursday" in stdout.getvalue().split("you> ")[2]
