@@ -1,4 +1,4 @@
-"""What a Discord user sees of a message, for simcord tests (imported by the tests beside it)."""
+"""What a Discord user sees of a message, for the simcord tests beside it (not a conftest: `import conftest` must stay the root one)."""
 
 from __future__ import annotations
 
