@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from .engine.formatting import article_line, render_plain
+from .engine.formatting import about_text, article_line, render_plain
 from .engine.matcher import Matcher
 
 HISTORY = Path.home() / ".palmyra_bot_history"
@@ -50,8 +50,9 @@ def reply(matcher: Matcher, line: str) -> str | None:
     if command == "/topics":
         return "\n".join(f"- {entry.question}" for entry in matcher.knowledge.entries)
     if command == "/about":
-        note = f"\n{article.note}" if article.note else ""
-        return f"{article_line(article)}{note}\nKnowledge: {matcher.knowledge.summary()}"
+        knowledge = matcher.knowledge
+        title, body = about_text(knowledge, loaded=f"{knowledge.loaded_at:%Y-%m-%d %H:%M %Z}".strip(), markdown=False)
+        return f"{title}\n{body}"
     if command.startswith("/"):
         return f"Unknown command {command!r}. Type /help."
     return render_plain(matcher.match(line), article)
