@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .engine.conversation import Conversation
-from .engine.formatting import article_line, other_side_of, render_plain
+from .engine.formatting import about_text, article_line, other_side_of, render_plain
 from .engine.knowledge import Entry
 from .engine.matcher import Match, Matcher
 
@@ -57,7 +57,6 @@ def reply(matcher: Matcher, line: str, session: Session | None = None) -> str | 
     """The console's answer to one line, or None to quit. A session keeps the conversation's context."""
     session = session if session is not None else Session()
     command = line.strip().lower()
-    article = matcher.knowledge.article
     if command in {"/quit", "/exit", "/q"}:
         return None
     if command in {"/help", "/?"}:
@@ -65,8 +64,9 @@ def reply(matcher: Matcher, line: str, session: Session | None = None) -> str | 
     if command == "/topics":
         return "\n".join(f"- {entry.question}" for entry in matcher.knowledge.entries)
     if command == "/about":
-        note = f"\n{article.note}" if article.note else ""
-        return f"{article_line(article)}{note}\nKnowledge: {matcher.knowledge.summary()}"
+        knowledge = matcher.knowledge
+        title, body = about_text(knowledge, loaded=f"{knowledge.loaded_at:%Y-%m-%d %H:%M %Z}".strip(), markdown=False)
+        return f"{title}\n{body}"
     if command[1:].isdigit():
         number = int(command[1:])
         if not 1 <= number <= len(session.choices):

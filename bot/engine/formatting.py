@@ -9,6 +9,7 @@ from .matcher import Match
 from .sides import other_side
 
 NOT_SAID = "The article doesn't say."
+NOT_SURE = "I'm not sure what you mean \u2014 did you mean one of these?"
 CONTESTED_NOTE = "The sources disagree: each claim is shown with who made it."
 OTHER_SIDE_NOTE = "Also claimed on this point:"
 
@@ -38,7 +39,7 @@ def unsure_line(match: Match) -> str:
     if not match.question.strip():
         return "Ask me a question about the article."
     if match.unsure:
-        return "I'm not sure what you mean \u2014 did you mean one of these?"
+        return NOT_SURE
     if match.suggestions:
         return f"{NOT_SAID} Closest topics it does cover:"
     return f"{NOT_SAID} I found nothing in it about that."
@@ -70,3 +71,35 @@ def render_plain(match: Match, article: ArticleInfo, *, width: int = 88, other: 
     for number, entry in enumerate(match.suggestions, 1):
         lines.append(f"  {number}. {entry.question}")
     return "\n".join(lines)
+
+
+ABOUT_CLOSING = "I only answer from this article, and I say who made each claim."
+
+
+def about_text(knowledge: Knowledge, *, loaded: str, markdown: bool) -> tuple[str, str]:
+    """The /about text, (title, body), shared by the console and Discord so they never differ.
+
+    `loaded` is when the knowledge was loaded, in the front end's own words (Discord shows a
+    relative timestamp); `markdown` bolds the labels for Discord.
+    """
+    article = knowledge.article
+    copy = []
+    if article.republished_by:
+        copy.append(f"republished by {article.republished_by}")
+    if article.truncated:
+        copy.append("cut off by a paywall, so the report may go on beyond what I have")
+    credits = ", ".join(sorted({caption.credit or "nobody" for caption in article.captions}))
+    file_name = f"`{knowledge.path.name}`" if markdown else knowledge.path.name
+    rows = [
+        ("Publisher", article.publisher),
+        ("Dateline", article.dateline),
+        ("This copy", article.note or "; ".join(copy) or "complete"),
+        ("Photo captions", f"{len(article.captions)}, credited to {credits or '-'}"),
+        None,
+        ("Knowledge file", f"{file_name} \u2014 {knowledge.summary()}"),
+        ("Loaded", loaded),
+        None,
+    ]
+    lines = ["" if row is None else f"**{row[0]}:** {row[1]}" if markdown else f"{row[0]}: {row[1]}"
+             for row in rows]
+    return article.title, "\n".join([*lines, ABOUT_CLOSING])

@@ -8,9 +8,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from .. import limits
+from ..asking import log_question, match_question
 from ..client import ArticleBot
-from ..replies import NO_PINGS
-from ..views import TopicsView, answer_message, embeds_allowed
+from ..replies import NO_PINGS, embeds_allowed
+from ..views import TopicsView, answer_message
+from ...engine.formatting import about_text
+from ...engine.text import shorten
 
 
 async def _question_cooldown(interaction: discord.Interaction[ArticleBot]) -> bool:
@@ -45,20 +49,22 @@ class Ask(commands.Cog):
     async def cog_unload(self) -> None:
         self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
 
-    async def _answer(self, interaction: discord.Interaction, question: str, *, private: bool) -> None:
+    async def _answer(self, interaction: discord.Interaction, question: str, *, private: bool, via: str) -> None:
+        started = time.perf_counter()
         matcher = self.bot.matcher  # one knowledge for the whole answer, even if a reload lands meanwhile
-        match = matcher.match(question)
+        match = match_question(matcher, question)
         kwargs = answer_message(match, matcher.knowledge.article, interaction.user.id, embeds_allowed(interaction))
         await interaction.response.send_message(ephemeral=private, **kwargs)
+        log_question(via, match, started)
         if view := kwargs.get("view"):
-            view.message = await _message_to_edit_later(interaction, private)
+            view.attach(await _message_to_edit_later(interaction, private))
 
     @app_commands.command(name="ask", description="Ask a question about the article")
     @app_commands.describe(question="Your question, in your own words", private="Only you see the answer")
     @app_commands.check(_question_cooldown)
     async def ask(self, interaction: discord.Interaction, question: app_commands.Range[str, 1, 4000],
                   private: bool = False) -> None:
-        await self._answer(interaction, question, private=private)
+        await self._answer(interaction, question, private=private, via="slash")
 
     @ask.autocomplete("question")
     async def ask_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -68,7 +74,7 @@ class Ask(commands.Cog):
         if not message.content.strip():
             await interaction.response.send_message("That message has no text to ask about.", ephemeral=True)
             return
-        await self._answer(interaction, message.content, private=False)
+        await self._answer(interaction, message.content, private=False, via="menu")
 
     @app_commands.command(name="topics", description="What I can answer about the article")
     async def topics(self, interaction: discord.Interaction) -> None:
@@ -82,34 +88,18 @@ class Ask(commands.Cog):
             await interaction.response.send_message(embed=view.embed(), allowed_mentions=NO_PINGS)
             return
         await interaction.response.send_message(embed=view.embed(), view=view, allowed_mentions=NO_PINGS)
-        view.message = await _message_to_edit_later(interaction, ephemeral=False)
+        view.attach(await _message_to_edit_later(interaction, ephemeral=False))
 
     @app_commands.command(name="about", description="The article I answer from, and the knowledge file in use")
     async def about(self, interaction: discord.Interaction) -> None:
         knowledge = self.bot.matcher.knowledge
-        article = knowledge.article
-        copy = []
-        if article.republished_by:
-            copy.append(f"republished by {article.republished_by}")
-        if article.truncated:
-            copy.append("cut off by a paywall, so the report may go on beyond what I have")
-        lines = [
-            f"**Publisher:** {article.publisher}",
-            f"**Dateline:** {article.dateline}",
-            f"**This copy:** {'; '.join(copy) or 'complete'}",
-            f"**Photo captions:** {len(article.captions)}, credited to "
-            f"{', '.join(sorted({c.credit or 'nobody' for c in article.captions})) or '-'}",
-            "",
-            f"**Knowledge file:** `{knowledge.path.name}` \u2014 {knowledge.summary()}",
-            f"**Loaded:** {discord.utils.format_dt(knowledge.loaded_at, 'R')}",
-            "",
-            "I only answer from this article, and I say who made each claim.",
-        ]
-        embed = discord.Embed(title=article.title, description="\n".join(lines), colour=discord.Colour.blue())
+        title, body = about_text(knowledge, loaded=discord.utils.format_dt(knowledge.loaded_at, "R"), markdown=True)
         if embeds_allowed(interaction):
+            embed = discord.Embed(title=shorten(title, limits.EMBED_TITLE),
+                                  description=shorten(body, limits.EMBED_DESCRIPTION), colour=discord.Colour.blue())
             await interaction.response.send_message(embed=embed, allowed_mentions=NO_PINGS)
         else:
-            await interaction.response.send_message(f"**{article.title}**\n" + "\n".join(lines),
+            await interaction.response.send_message(shorten(f"**{title}**\n{body}", limits.MESSAGE),
                                                     allowed_mentions=NO_PINGS)
 
 
