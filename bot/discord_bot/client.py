@@ -14,6 +14,7 @@ from discord.ext import commands
 from ..engine.compiled import load_matcher
 from ..engine.matcher import Matcher
 from ..settings import Settings
+from .context import ContextStore
 from .views import PERSISTENT_BUTTONS
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,7 @@ class ArticleBot(commands.Bot):
         )
         self.settings = settings
         self.matcher = matcher
+        self.contexts = ContextStore(settings.context_minutes)  # what follow-ups lean on
         self.sync_commands = sync_commands
         self.question_cooldown = commands.CooldownMapping(
             commands.Cooldown(settings.cooldown_rate, settings.cooldown_per),

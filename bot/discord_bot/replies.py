@@ -10,8 +10,9 @@ import discord
 from discord import app_commands
 
 from . import limits
-from ..engine.formatting import CONTESTED_NOTE, NOT_SAID, NOT_SURE, article_line, attribution, confidence_line
-from ..engine.knowledge import ArticleInfo
+from ..engine.formatting import (CONTESTED_NOTE, NOT_SAID, NOT_SURE, OTHER_SIDE_NOTE, article_line, attribution,
+                                 confidence_line)
+from ..engine.knowledge import ArticleInfo, Source
 from ..engine.matcher import Match
 from ..engine.text import shorten
 
@@ -56,8 +57,9 @@ class Reply:
         return {"content": shorten(self.text, limits.MESSAGE), "allowed_mentions": NO_PINGS}
 
 
-def answer_reply(match: Match, article: ArticleInfo) -> Reply:
-    """The reply to a question: an answer with its sources, a "did you mean", or "doesn't say"."""
+def answer_reply(match: Match, article: ArticleInfo, *, other: tuple[Source, ...] = ()) -> Reply:
+    """The reply to a question: an answer with its sources (and `other`, the other side of a
+    contested point: see `formatting.other_side_of`), a "did you mean", or "doesn't say"."""
     footer = f"{article_line(article)} · {confidence_line(match)}" if match.answered else article_line(article)
     if match.entry is not None:  # answered
         title = shorten(match.entry.question, limits.EMBED_TITLE)
@@ -70,6 +72,10 @@ def answer_reply(match: Match, article: ArticleInfo) -> Reply:
                    shorten(f"> {discord.utils.escape_markdown(source.quote)}\n{attribution(source)}",
                            limits.EMBED_FIELD_VALUE))
                   for source in match.sources]
+        quotes += [(shorten(f"{OTHER_SIDE_NOTE} {source.claimant.name}", limits.EMBED_FIELD_NAME),
+                    shorten(f"> {discord.utils.escape_markdown(source.quote)}\n{attribution(source)}",
+                            limits.EMBED_FIELD_VALUE))
+                   for source in other]
         room = limits.EMBED_TOTAL - MORE_SOURCES_ROOM - len(embed)
         shown = 0
         for name, value in quotes[: limits.EMBED_FIELDS - 1]:  # one field kept for "more sources"
@@ -83,6 +89,8 @@ def answer_reply(match: Match, article: ArticleInfo) -> Reply:
         text = [f"**{title}**", description]
         room = limits.MESSAGE - len(footer) - MORE_SOURCES_ROOM - sum(len(part) + 2 for part in text)
         for number, (_, value) in enumerate(quotes):
+            if number == len(match.sources) and number < len(quotes):
+                value = f"{OTHER_SIDE_NOTE}\n{value}"  # the other side starts here
             if len(value) + 2 > room:
                 text.append(f"\u2026 and {len(quotes) - number} more sources")
                 break

@@ -22,6 +22,7 @@ import discord
 from . import limits
 from .asking import log_question
 from .replies import NO_PINGS, answer_reply, embeds_allowed, report_error
+from ..engine.formatting import other_side_of
 from ..engine.text import shorten
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 
 VIEW_TIMEOUT = 600.0
 TOPICS_PER_PAGE = 15
+MAX_RELATED = 3  # related-question buttons under an answer
 NAMESPACE = "palmyra"
 USER_ID = r"[0-9]{1,20}"  # a snowflake: at most 20 digits (2**64 - 1)
 # Entry ids are slugs (loader.ID_PATTERN) with no length limit; one longer than ENTRY_ID_MAX
@@ -118,24 +120,73 @@ class SuggestButton(PersistentButton, template=persistent_template("suggest", en
         return cls(match["entry"], int(match["asker"]), label)
 
     async def clicked(self, interaction: discord.Interaction[ArticleBot]) -> None:
-        started = time.perf_counter()
-        matcher = interaction.client.matcher  # one knowledge for the whole answer
-        entry = find_entry(matcher.knowledge, self.key)
-        if entry is None:
-            await interaction.response.send_message(ENTRY_GONE, ephemeral=True, allowed_mentions=NO_PINGS)
-            log_question("button", None, started)
-            return
-        match = matcher.answer_entry(entry)
-        reply = answer_reply(match, matcher.knowledge.article).kwargs(embeds_allowed(interaction))
-        if interaction.user.id == self.asker_id and interaction.message is not None:
-            SuggestionView.answered(interaction.message.id)
-            await interaction.response.edit_message(view=None, **reply)
-        else:  # someone else's question: answer them privately, leave the asker's buttons
-            await interaction.response.send_message(ephemeral=True, **reply)
-        log_question("button", match, started)
+        await answer_in_place(interaction, self.key, self.asker_id, via="button")
 
 
-PERSISTENT_BUTTONS: tuple[type[PersistentButton], ...] = (SuggestButton,)
+class RelatedButton(PersistentButton, template=persistent_template(
+        "related", entry=ENTRY_KEY, answered=ENTRY_KEY, asker=USER_ID)):
+    """A related question under an answer ("who disputes this?", "what happened next?").
+
+    Like a "did you mean" choice: the asker's click turns the message into that answer (with
+    its own related questions), anyone else's answers them privately. The id also names the
+    answer it sits under, so a reply to that message is a follow-up to it even after a restart.
+    """
+
+    def __init__(self, key: str, answered: str, asker_id: int, label: str) -> None:
+        super().__init__(discord.ui.Button(label=label, style=discord.ButtonStyle.secondary,
+                                           custom_id=persistent_id("related", key, answered, asker_id)))
+        self.key = key
+        self.asker_id = asker_id
+
+    @classmethod
+    def asking(cls, entry: Entry, under: Entry, asker_id: int) -> RelatedButton:
+        return cls(entry_key(entry.id), entry_key(under.id), asker_id, shorten(entry.question, limits.BUTTON_LABEL))
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
+                             match: re.Match[str]) -> RelatedButton:
+        label = getattr(item, "label", None) or "?"
+        return cls(match["entry"], match["answered"], int(match["asker"]), label)
+
+    async def clicked(self, interaction: discord.Interaction[ArticleBot]) -> None:
+        await answer_in_place(interaction, self.key, self.asker_id, via="related")
+
+
+async def answer_in_place(interaction: discord.Interaction[ArticleBot], key: str, asker_id: int, *, via: str) -> None:
+    """A button's entry answered: in the message itself for the asker (its buttons replaced by
+    the new answer's related questions), privately for anyone else. Either way it becomes the
+    clicker's context for a follow-up here."""
+    started = time.perf_counter()
+    matcher = interaction.client.matcher  # one knowledge for the whole answer
+    entry = find_entry(matcher.knowledge, key)
+    if entry is None:
+        await interaction.response.send_message(ENTRY_GONE, ephemeral=True, allowed_mentions=NO_PINGS)
+        log_question(via, None, started)
+        return
+    match = matcher.answer_entry(entry)
+    message = interaction.message
+    in_place = interaction.user.id == asker_id and message is not None
+    kwargs = answer_message(match, matcher.knowledge.article, asker_id, embeds_allowed(interaction),
+                            knowledge=matcher.knowledge if in_place else None)
+    contexts = getattr(interaction.client, "contexts", None)
+    if in_place:
+        SuggestionView.answered(message.id)
+        RelatedView.answered(message.id)
+        view = kwargs.pop("view", None)
+        await interaction.response.edit_message(view=view, **kwargs)
+        if view is not None:
+            partial = getattr(interaction.channel, "get_partial_message", None)
+            view.attach(partial(message.id) if partial and not message.flags.ephemeral else message)
+    else:  # someone else's question: answer them privately, leave the asker's buttons
+        kwargs = answer_reply(match, matcher.knowledge.article,
+                              other=other_side_of(match, matcher.knowledge)).kwargs(embeds_allowed(interaction))
+        await interaction.response.send_message(ephemeral=True, **kwargs)
+    if contexts is not None and interaction.channel_id is not None:
+        contexts.remember(interaction.user.id, interaction.channel_id, entry, message.id if in_place else None)
+    log_question(via, match, started)
+
+
+PERSISTENT_BUTTONS: tuple[type[PersistentButton], ...] = (SuggestButton, RelatedButton)
 
 
 class ReportingView(discord.ui.View):
@@ -190,6 +241,35 @@ class SuggestionView(ExpiringView):
     async def on_timeout(self) -> None:
         if self.message is not None:
             SuggestionView._live.pop(self.message.id, None)
+        await super().on_timeout()
+
+
+class RelatedView(ExpiringView):
+    """The live side of the related-question buttons under an answer: takes them off at time-out.
+
+    Clicks are handled by RelatedButton (persistent); a click by the asker replaces the
+    message's buttons, and stops this view so its time-out leaves the new ones alone.
+    """
+
+    _live: dict[int, RelatedView] = {}  # by message id, until replaced or timed out
+
+    def __init__(self, related: list[Entry], under: Entry, asker_id: int) -> None:
+        super().__init__()
+        for entry in related[:MAX_RELATED]:
+            self.add_item(RelatedButton.asking(entry, under, asker_id))
+
+    def attach(self, message: discord.Message | discord.PartialMessage) -> None:
+        super().attach(message)
+        RelatedView._live[message.id] = self
+
+    @classmethod
+    def answered(cls, message_id: int) -> None:
+        if view := cls._live.pop(message_id, None):
+            view.stop()
+
+    async def on_timeout(self) -> None:
+        if self.message is not None and RelatedView._live.get(self.message.id) is self:
+            RelatedView._live.pop(self.message.id, None)
         await super().on_timeout()
 
 
@@ -250,12 +330,20 @@ class TopicsView(ExpiringView):
         await self._turn(interaction, 1)
 
 
-def answer_message(match: Match, article: ArticleInfo, asker_id: int, embeds: bool) -> dict:
+def answer_message(match: Match, article: ArticleInfo, asker_id: int, embeds: bool, *,
+                   knowledge: Knowledge | None = None) -> dict:
     """Keyword arguments for sending an answer, with "did you mean" buttons when there are suggestions.
 
-    The caller passes the sent message to `kwargs["view"].attach` so the buttons come off at time-out.
+    With the `knowledge` it came from, an answer also shows the other side of a contested point
+    and gets buttons for its related questions. The caller passes the sent message to
+    `kwargs["view"].attach` so the buttons come off at time-out.
     """
-    kwargs = answer_reply(match, article).kwargs(embeds)
+    other = other_side_of(match, knowledge) if knowledge is not None else ()
+    kwargs = answer_reply(match, article, other=other).kwargs(embeds)
     if not match.answered and match.suggestions:
         kwargs["view"] = SuggestionView(match.suggestions, asker_id)
+    elif knowledge is not None and match.entry is not None:
+        related = [entry for i in match.entry.related if (entry := knowledge.by_id.get(i)) is not None]
+        if related:
+            kwargs["view"] = RelatedView(related, match.entry, asker_id)
     return kwargs

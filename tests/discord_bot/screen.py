@@ -15,3 +15,9 @@ def text_of(message) -> str:
 def button_labels(message) -> list[str]:
     message = getattr(message, "message", message)  # an interaction's response: its discord.Message
     return [child.label for row in message.components for child in row.children]
+
+
+def suggests(message) -> bool:
+    """Whether a message has "did you mean" buttons (an answer's buttons are related questions)."""
+    message = getattr(message, "message", message)
+    return any(child.custom_id.startswith("palmyra:suggest:") for row in message.components for child in row.children)

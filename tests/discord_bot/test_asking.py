@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from bot.discord_bot.asking import match_question
 from bot.engine.text import shorten, strip_discord_markup
 
-from screen import button_labels, text_of
+from screen import button_labels, suggests, text_of
 
 BARE = "how many militants were killed?"
 MARKUP = [
@@ -104,7 +104,7 @@ async def test_each_question_is_logged_once_without_its_words(simcord_env, alice
         unsure = None
         for question in ["museum", "troops", "the army", "photo", "russia", "palmyra"]:
             result = await alice.slash(channel, "ask", question=question)
-            if result.response.components:
+            if suggests(result.response):  # answers have related-question buttons too
                 unsure = result
                 break
         await alice.slash(channel, "ask", question=f"what is the capital of france {secret}")

@@ -9,12 +9,13 @@ from discord import app_commands
 from discord.ext import commands
 
 from .. import limits
-from ..asking import log_question, match_question
+from ..asking import log_question
 from ..client import ArticleBot
+from ..context import resolve
 from ..replies import NO_PINGS, embeds_allowed
 from ..views import TopicsView, answer_message
 from ...engine.formatting import about_text
-from ...engine.text import shorten
+from ...engine.text import shorten, strip_discord_markup
 
 
 async def _question_cooldown(interaction: discord.Interaction[ArticleBot]) -> bool:
@@ -52,12 +53,19 @@ class Ask(commands.Cog):
     async def _answer(self, interaction: discord.Interaction, question: str, *, private: bool, via: str) -> None:
         started = time.perf_counter()
         matcher = self.bot.matcher  # one knowledge for the whole answer, even if a reload lands meanwhile
-        match = match_question(matcher, question)
-        kwargs = answer_message(match, matcher.knowledge.article, interaction.user.id, embeds_allowed(interaction))
+        contexts, user, place = self.bot.contexts, interaction.user.id, interaction.channel_id
+        previous = contexts.last(user, place) if place is not None else None
+        match = resolve(contexts, matcher, strip_discord_markup(question), previous).match
+        kwargs = answer_message(match, matcher.knowledge.article, user, embeds_allowed(interaction),
+                                knowledge=matcher.knowledge)
         await interaction.response.send_message(ephemeral=private, **kwargs)
         log_question(via, match, started)
+        sent = None
         if view := kwargs.get("view"):
-            view.attach(await _message_to_edit_later(interaction, private))
+            sent = await _message_to_edit_later(interaction, private)
+            view.attach(sent)
+        if match.entry is not None and place is not None:
+            contexts.remember(user, place, match.entry, sent.id if sent is not None else None)
 
     @app_commands.command(name="ask", description="Ask a question about the article")
     @app_commands.describe(question="Your question, in your own words", private="Only you see the answer")

@@ -8,8 +8,9 @@ import time
 import discord
 from discord.ext import commands
 
-from ..asking import log_question, match_question
+from ..asking import log_question
 from ..client import ArticleBot
+from ..context import resolve
 from ..replies import NO_PINGS, UNEXPECTED, embeds_allowed, slow_down
 from ..views import answer_message
 from ...engine.text import strip_discord_markup
@@ -90,12 +91,28 @@ class Chat(commands.Cog):
             return
         started = time.perf_counter()
         matcher = self.bot.matcher
-        match = match_question(matcher, question)
-        kwargs = answer_message(match, matcher.knowledge.article, message.author.id, embeds_allowed(message))
+        contexts = self.bot.contexts
+        match = resolve(contexts, matcher, strip_discord_markup(question), self.context_of(message)).match
+        kwargs = answer_message(match, matcher.knowledge.article, message.author.id, embeds_allowed(message),
+                                knowledge=matcher.knowledge)
         sent = await message.reply(**kwargs)
         log_question("chat", match, started)
+        if match.entry is not None:
+            contexts.remember(message.author.id, message.channel.id, match.entry, sent.id)
         if view := kwargs.get("view"):
             view.attach(sent)
+
+    def context_of(self, message: discord.Message) -> str | None:
+        """What a follow-up in this message leans on: the bot answer it replies to, always;
+        else the author's last answer in this channel, thread or DM, if recent."""
+        me = self.bot.user
+        replied = message.reference.resolved if message.reference else None
+        if isinstance(replied, discord.Message) and me is not None and replied.author.id == me.id:
+            custom_ids = [getattr(child, "custom_id", None) or "" for row in replied.components
+                          for child in getattr(row, "children", ())]
+            if (answered := self.bot.contexts.answered_in(replied.id, custom_ids)) is not None:
+                return answered
+        return self.bot.contexts.last(message.author.id, message.channel.id)
 
 
 async def setup(bot: ArticleBot) -> None:

@@ -1,0 +1,92 @@
+"""What a follow-up leans on in Discord: each user's last answer in each place, bounded in memory.
+
+The context for a question is the last entry answered for that user in that
+place (a channel, a thread, a DM), for CONTEXT_MINUTES; a reply to one of the
+bot's answers always means that answer, however old. Users are kept in an LRU
+(MAX_USERS, each with at most MAX_PLACES places) and answered messages in
+another (MAX_MESSAGES), so memory stays bounded however many people ask.
+Timed with the monotonic clock: a wall-clock jump never revives a context.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from ..engine.conversation import Conversation, Resolved
+from ..engine.knowledge import Entry
+from ..engine.matcher import Matcher
+from .views import find_entry
+
+MAX_USERS = 10_000
+MAX_PLACES = 16  # per user: the channels and threads they talk to the bot in
+MAX_MESSAGES = 10_000  # the bot's answers a reply can point at, newest kept
+# the answer's own entry, carried by each related-question button (see views.RelatedButton)
+_ANSWERED_IN_ID = re.compile(r"^palmyra:related:[^:]+:(?P<answered>[^:]+):")
+
+
+@dataclass(frozen=True, slots=True)
+class Remembered:
+    entry_id: str
+    at: float  # time.monotonic()
+
+
+class ContextStore:
+    """Last answers by user and place, and by the message that carried them."""
+
+    def __init__(self, minutes: float) -> None:
+        self.lifetime = minutes * 60
+        self._users: OrderedDict[int, OrderedDict[int, Remembered]] = OrderedDict()
+        self._messages: OrderedDict[int, str] = OrderedDict()
+        self._conversation: Conversation | None = None
+
+    def conversation(self, matcher: Matcher) -> Conversation:
+        """One Conversation per loaded knowledge: a /reload brings a new matcher, and a new one."""
+        if self._conversation is None or self._conversation.matcher is not matcher:
+            self._conversation = Conversation(matcher)
+        return self._conversation
+
+    def remember(self, user_id: int, place_id: int, entry: Entry, message_id: int | None = None) -> None:
+        """`entry` was just answered for this user here (in `message_id`, if it is a message of its own)."""
+        places = self._users.pop(user_id, None) or OrderedDict()
+        places.pop(place_id, None)
+        places[place_id] = Remembered(entry.id, time.monotonic())
+        while len(places) > MAX_PLACES:
+            places.popitem(last=False)
+        self._users[user_id] = places
+        while len(self._users) > MAX_USERS:
+            self._users.popitem(last=False)
+        if message_id is not None:
+            self._messages.pop(message_id, None)
+            self._messages[message_id] = entry.id
+            while len(self._messages) > MAX_MESSAGES:
+                self._messages.popitem(last=False)
+
+    def last(self, user_id: int, place_id: int) -> str | None:
+        """The entry id this user was last answered here, unless that was more than the lifetime ago."""
+        remembered = self._users.get(user_id, {}).get(place_id)
+        if remembered is None or time.monotonic() - remembered.at > self.lifetime:
+            return None
+        self._users.move_to_end(user_id)
+        return remembered.entry_id
+
+    def answered_in(self, message_id: int, custom_ids: list[str]) -> str | None:
+        """The entry a bot message answered (an id or a button's entry key): remembered, or named in
+        its related-question buttons, which outlive a restart."""
+        if (entry_id := self._messages.get(message_id)) is not None:
+            return entry_id
+        for custom_id in custom_ids:
+            if found := _ANSWERED_IN_ID.match(custom_id):
+                return found["answered"]
+        return None
+
+    def __len__(self) -> int:
+        return len(self._users)
+
+
+def resolve(store: ContextStore, matcher: Matcher, question: str, previous_key: str | None) -> Resolved:
+    """Answer `question`, leaning on the entry `previous_key` names when the question leans on it."""
+    previous = find_entry(matcher.knowledge, previous_key) if previous_key else None
+    return store.conversation(matcher).answer(question, previous)
