@@ -15,8 +15,10 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
+import discord
+
 from ..engine.conversation import Conversation, Resolved
-from ..engine.knowledge import Entry
+from ..engine.knowledge import Entry, Knowledge
 from ..engine.matcher import Matcher
 from .views import find_entry
 
@@ -72,15 +74,20 @@ class ContextStore:
         self._users.move_to_end(user_id)
         return remembered.entry_id
 
-    def answered_in(self, message_id: int, custom_ids: list[str]) -> str | None:
-        """The entry a bot message answered (an id or a button's entry key): remembered, or named in
-        its related-question buttons, which outlive a restart."""
-        if (entry_id := self._messages.get(message_id)) is not None:
+    def answered_in(self, message: discord.Message, knowledge: Knowledge) -> str | None:
+        """The entry a bot message answered (an id, or a button's entry key): remembered; else named
+        in its related-question buttons or its title, which outlive a restart and a time-out."""
+        if (entry_id := self._messages.get(message.id)) is not None:
             return entry_id
-        for custom_id in custom_ids:
-            if found := _ANSWERED_IN_ID.match(custom_id):
-                return found["answered"]
-        return None
+        for row in message.components:
+            for child in getattr(row, "children", ()):
+                if found := _ANSWERED_IN_ID.match(getattr(child, "custom_id", None) or ""):
+                    return found["answered"]
+        titles = [embed.title for embed in message.embeds if embed.title]
+        if message.content.startswith("**"):  # a plain-text answer opens with its question in bold
+            titles.append(message.content[2:].split("**", 1)[0])
+        questions = {entry.question: entry.id for entry in knowledge.entries}
+        return next((questions[title] for title in titles if title in questions), None)
 
     def __len__(self) -> int:
         return len(self._users)

@@ -108,9 +108,7 @@ class Chat(commands.Cog):
         me = self.bot.user
         replied = message.reference.resolved if message.reference else None
         if isinstance(replied, discord.Message) and me is not None and replied.author.id == me.id:
-            custom_ids = [getattr(child, "custom_id", None) or "" for row in replied.components
-                          for child in getattr(row, "children", ())]
-            if (answered := self.bot.contexts.answered_in(replied.id, custom_ids)) is not None:
+            if (answered := self.bot.contexts.answered_in(replied, self.bot.matcher.knowledge)) is not None:
                 return answered
         return self.bot.contexts.last(message.author.id, message.channel.id)
 
