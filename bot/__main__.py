@@ -53,12 +53,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
     questions = [args.question] if args.question != "-" else (line.rstrip("\n") for line in sys.stdin)
     for question in questions:
         match = matcher.match(question)
-        other = other_side_of(match, matcher.knowledge)
         if args.json:
-            data = match.to_json()
-            data["other_side"] = [{"quote": s.quote, "attributed_to": s.claimant.name} for s in other]
-            print(json.dumps(data, ensure_ascii=False), flush=True)
+            print(json.dumps(match.to_json(), ensure_ascii=False), flush=True)
         else:
+            other = other_side_of(match, matcher.knowledge)
             print(render_plain(match, matcher.knowledge.article, other=other), end="\n\n")
     return 0
 
