@@ -4,8 +4,9 @@ People chat in turns and lean on what was just said. A question *leans* on the
 previous answer when its form says so: it refers back ("that", "it", "they",
 "there"), opens with an ellipsis ("and ...", "what about ..."), or is all
 question and no topic ("why?", "source?", "how many"). Only then is the
-previous entry used; a question that stands on its own is matched exactly as
-without context, so context can never make such a question worse.
+previous entry used, or when a short fragment ("who took the photo") finds
+nothing alone; any other question is matched exactly as without context, so
+context can never make a question that names its own topic worse.
 
 A leaning question is resolved through the same Matcher, by rewriting it with
 the previous entry's topic: "when was that" after "How many air strikes did
@@ -46,8 +47,8 @@ ABOUT_THE_CLAIM = frozenset(
     from by"""
     .split()
 )
-# question words that ask for something other than the claim's owner: these go through the matcher
 EXPLAIN = frozenset("why come so".split())  # "why?", "how come?", "how so?"
+# question words that ask for something other than the claim's owner: these go through the matcher
 ASPECTS = frozenset("when where why many much long old which".split())
 AUXILIARIES = frozenset("is are was were do does did has have had can could will would should".split())
 MAX_FOLLOW_UP_WORDS = 12  # a long message is a question of its own, whatever pronouns it has
@@ -136,7 +137,7 @@ class Conversation:
     def __init__(self, matcher: Matcher) -> None:
         self.matcher = matcher
         knowledge = matcher.knowledge
-        # the things a question is about, as people name them: "what about X" swaps one of these for X
+        # the things a question is about, as people name them: "what about X" swaps one of these for X;
         # things, not doings: an alias group whose canonical phrase is a verb form ("launched": "start") is skipped
         names = {normalize(text) for canonical, forms in knowledge.aliases.items()
                  if not normalize(canonical).split()[0].endswith(("ed", "ing")) for text in (canonical, *forms)}

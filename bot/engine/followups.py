@@ -57,6 +57,7 @@ class FollowUpReport:
     standalone: Tally = field(default_factory=Tally)
     standalone_alone: Tally = field(default_factory=Tally)
     first: Tally = field(default_factory=Tally)
+    made_worse: int = 0  # stand-alone turns right without context and wrong with it
     misses: list[tuple[Turn, Match, Entry | None]] = field(default_factory=list)
 
 
@@ -104,6 +105,7 @@ def evaluate_followups(conversation: Conversation, conversations: Iterable[list[
                 alone = is_right(turn.case, by_itself, other_side_of(by_itself, matcher.knowledge))
                 (report.follow_ups if turn.follow else report.standalone).add(right)
                 (report.follow_ups_alone if turn.follow else report.standalone_alone).add(alone)
+                report.made_worse += not turn.follow and alone and not right
             if not right:
                 report.misses.append((turn, match, previous))
             if match.answered:
@@ -114,7 +116,8 @@ def evaluate_followups(conversation: Conversation, conversations: Iterable[list[
 def describe_followups(report: FollowUpReport, *, misses: bool = True) -> str:
     lines = [
         f"follow-up turns right:             {report.follow_ups}   (without context: {report.follow_ups_alone})",
-        f"stand-alone turns after a context: {report.standalone}   (without context: {report.standalone_alone})",
+        f"stand-alone turns after a context: {report.standalone}   (without context: {report.standalone_alone}; "
+        f"made worse by it: {report.made_worse})",
         f"first turns:                       {report.first}",
     ]
     if misses and report.misses:
