@@ -167,22 +167,20 @@ async def answer_in_place(interaction: discord.Interaction[ArticleBot], key: str
     message = interaction.message
     in_place = interaction.user.id == asker_id and message is not None
     kwargs = answer_message(match, matcher.knowledge.article, asker_id, embeds_allowed(interaction),
-                            knowledge=matcher.knowledge if in_place else None)
-    contexts = getattr(interaction.client, "contexts", None)
+                            knowledge=matcher.knowledge)
+    view = kwargs.pop("view", None)
     if in_place:
         SuggestionView.answered(message.id)
         RelatedView.answered(message.id)
-        view = kwargs.pop("view", None)
         await interaction.response.edit_message(view=view, **kwargs)
         if view is not None:
             partial = getattr(interaction.channel, "get_partial_message", None)
             view.attach(partial(message.id) if partial and not message.flags.ephemeral else message)
     else:  # someone else's question: answer them privately, leave the asker's buttons
-        kwargs = answer_reply(match, matcher.knowledge.article,
-                              other=other_side_of(match, matcher.knowledge)).kwargs(embeds_allowed(interaction))
         await interaction.response.send_message(ephemeral=True, **kwargs)
-    if contexts is not None and interaction.channel_id is not None:
-        contexts.remember(interaction.user.id, interaction.channel_id, entry, message.id if in_place else None)
+    if interaction.channel_id is not None:
+        interaction.client.contexts.remember(interaction.user.id, interaction.channel_id, entry,
+                                             message.id if in_place else None)
     log_question(via, match, started)
 
 
