@@ -203,3 +203,13 @@ def test_the_store_is_bounded_and_forgets_the_oldest_user(matcher):
         store.remember(user, 1, entry)
     assert len(store) == MAX_USERS
     assert store.last(0, 1) is None and store.last(MAX_USERS + 4, 1) == entry.id
+
+
+def test_context_minutes_setting():
+    from bot.settings import Settings, SettingsError
+
+    assert Settings.from_env({}, dotenv=False).context_minutes == 10
+    assert Settings.from_env({"CONTEXT_MINUTES": "2.5"}, dotenv=False).context_minutes == 2.5
+    for bad in ("0", "-1", "soon"):
+        with pytest.raises(SettingsError, match="CONTEXT_MINUTES"):
+            Settings.from_env({"CONTEXT_MINUTES": bad}, dotenv=False)
