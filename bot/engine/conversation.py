@@ -34,6 +34,7 @@ from .text import normalize
 THING_REFERENCES = frozenset("it its they them their theirs he him his she her there".split())
 CLAIM_REFERENCES = frozenset("that this those these".split())
 REFERENCES = THING_REFERENCES | CLAIM_REFERENCES
+POSSESSIVES = frozenset("its their theirs his her".split())  # after a name in the question, they are its
 # nouns among the stop words: "this article" names its own topic, "that day" asks a new one
 _NOUNS = frozenset("article story text piece thing things stuff question questions one ones".split())
 # "and the army?", "what about the observatory": the rest of the question replaces the previous topic
@@ -109,13 +110,17 @@ def form_of(question: str) -> Form:
             break
     pointing = set()
     determined = set()  # "this article", "that day": a determiner, and the noun it names
+    named = False  # a topic word so far: "does russia say its jets..." has "its" for Russia
     for index, word in enumerate(words):
         after = words[index + 1] if index + 1 < len(words) else None
         if word in CLAIM_REFERENCES and after is not None and (after in _NOUNS or after not in (
                 STOP_WORDS | QUESTION_WORDS | ABOUT_THE_CLAIM | REFERENCES)):
             determined.add(index + 1)
+        elif word in POSSESSIVES and named:
+            continue
         elif word in REFERENCES and not (word == "there" and index and words[index - 1] in {"is", "are", "was", "were"}):
             pointing.add(word)
+        named = named or word not in STOP_WORDS | REFERENCES | QUESTION_WORDS | ABOUT_THE_CLAIM
     if len(words) > 1 and words[-1] == "so" and words[-2] in ABOUT_THE_CLAIM:  # "who says so"
         pointing.add("that")
     own = tuple(w for i, w in enumerate(words)
