@@ -10,8 +10,8 @@ id with `persistent_id`, and is added to PERSISTENT_BUTTONS.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import logging
 import math
 import re
 import time
@@ -29,8 +29,6 @@ if TYPE_CHECKING:
     from .client import ArticleBot
     from ..engine.knowledge import ArticleInfo, Entry, Knowledge
     from ..engine.matcher import Match
-
-log = logging.getLogger(__name__)
 
 VIEW_TIMEOUT = 600.0
 TOPICS_PER_PAGE = 15
@@ -83,10 +81,11 @@ class PersistentButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"{N
 
     discord.py only logs an exception from a dynamic item's callback, and the user sees
     "This interaction failed"; here `on_error` tells the user and logs the trace instead.
-    Subclasses implement `clicked`.
+    Subclasses implement `clicked`; one that overrides `interaction_check` must answer the
+    user itself before returning False (discord.py then drops the click silently).
     """
 
-    async def callback(self, interaction: discord.Interaction[ArticleBot]) -> None:
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
         try:
             await self.clicked(interaction)
         except Exception as error:
@@ -207,10 +206,8 @@ class ExpiringView(ReportingView):
 
     async def on_timeout(self) -> None:
         if self.message is not None:
-            try:
+            with contextlib.suppress(discord.HTTPException):  # deleted, or no longer reachable
                 await self.message.edit(view=None)
-            except discord.HTTPException:
-                pass
 
 
 class SuggestionView(ExpiringView):

@@ -100,6 +100,6 @@ def about_text(knowledge: Knowledge, *, loaded: str, markdown: bool) -> tuple[st
         ("Loaded", loaded),
         None,
     ]
-    lines = ["" if row is None else f"**{row[0]}:** {row[1]}" if markdown else f"{row[0]}: {row[1]}"
-             for row in rows]
+    label = "**{}:** {}" if markdown else "{}: {}"
+    lines = ["" if row is None else label.format(*row) for row in rows]
     return article.title, "\n".join([*lines, ABOUT_CLOSING])

@@ -73,7 +73,8 @@ async def test_missing_any_role_names_them(simcord_env, alice, channel):
     await add_command(simcord_env, "review", app_commands.checks.has_any_role("Editors", "Reviewers"))
     result = await alice.slash(channel, "review")
     assert result.ephemeral
-    assert result.response.content == "You need one of these roles to do that: \u201cEditors\u201d, \u201cReviewers\u201d."
+    roles = "\u201cEditors\u201d, \u201cReviewers\u201d"
+    assert result.response.content == f"You need one of these roles to do that: {roles}."
     assert_error(simcord_env, app_commands.MissingAnyRole)
 
 
