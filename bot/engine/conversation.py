@@ -118,7 +118,7 @@ def form_of(question: str) -> Form:
             determined.add(index + 1)
         elif word in POSSESSIVES and named:
             continue
-        elif word in REFERENCES and not (word == "there" and index and words[index - 1] in {"is", "are", "was", "were"}):
+        elif word in REFERENCES and not (word == "there" and index and words[index - 1] in AUXILIARIES):  # "is there"
             pointing.add(word)
         named = named or word not in STOP_WORDS | REFERENCES | QUESTION_WORDS | ABOUT_THE_CLAIM
     if len(words) > 1 and words[-1] == "so" and words[-2] in ABOUT_THE_CLAIM:  # "who says so"

@@ -54,13 +54,8 @@ def render_plain(match: Match, article: ArticleInfo, *, width: int = 88, other: 
         lines.extend(textwrap.wrap(match.answer or "", width))
         if match.entry.contested:
             lines.append(f"({CONTESTED_NOTE})")
-        for source in match.sources:
-            lines.append("")
-            lines.extend(textwrap.wrap(f"\u201c{source.quote}\u201d", width, initial_indent="  ", subsequent_indent="  "))
-            lines.append(f"    {attribution(source)}")
-        if other:
-            lines += ["", OTHER_SIDE_NOTE]
-        for source in other:
+        for number, source in enumerate((*match.sources, *other)):
+            lines += ["", OTHER_SIDE_NOTE] if number == len(match.sources) else []  # the other side starts
             lines.append("")
             lines.extend(textwrap.wrap(f"\u201c{source.quote}\u201d", width, initial_indent="  ", subsequent_indent="  "))
             lines.append(f"    {attribution(source)}")

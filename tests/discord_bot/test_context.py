@@ -83,7 +83,8 @@ async def test_follow_up_in_a_dm(simcord_env):
     await user.send_dm("did isis take the oil fields")
     await user.send_dm("who says so")
     answer = user.dm_channel.last_message
-    assert "Observatory" in text_of(answer) and title(answer) == question_of(simcord_env, "did isis take the oil fields")
+    assert "Observatory" in text_of(answer)
+    assert title(answer) == question_of(simcord_env, "did isis take the oil fields")
 
 
 async def test_a_reply_to_an_answer_means_that_answer(simcord_env, alice, channel):
