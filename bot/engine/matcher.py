@@ -104,17 +104,97 @@ def _with_prefix(ordered: list[str], prefix: str, most: int) -> list[str]:
     return list(itertools.takewhile(lambda text: text.startswith(prefix), ordered[start:start + most]))
 
 
+@dataclass(frozen=True, slots=True)
+class _Record:
+    """Everything the matcher knows of one entry, built once from the knowledge file."""
+
+    phrasings: tuple[str, ...]  # question first, then alternates: each its terms token-sorted, no repeats
+    terms: frozenset[str]  # terms of its phrasings and of the article sentences it quotes
+    asked: frozenset[str]  # terms of its phrasings only: what people ask it with
+    kinds: frozenset[str]  # the kinds of question its phrasings ask ("how many", "who"...)
+    counts: frozenset[str]  # what its "how many" phrasings count
+    identifies: frozenset[str]  # what its "which"/"what" phrasings ask to identify
+    evidence: frozenset[int]  # indices of the article sentences it quotes
+
+
 class _Scored(NamedTuple):
-    """One entry's fit to a question; sorts best first (ties: own question closest, then file order)."""
+    """One entry's fit to a question."""
 
     score: float
     own: float  # similarity to the entry's own question, the tie-breaker
     coverage: float
-    rank: int  # minus the entry's index, so earlier entries sort first
+    entry: int  # the entry's position in the knowledge file
 
-    @property
-    def index(self) -> int:
-        return -self.rank
+    def best_first(self) -> tuple[float, float, float, int]:
+        """Sort key: highest score; on a tie, own question closest, then more coverage, then file order."""
+        return (-self.score, -self.own, -self.coverage, self.entry)
+
+    def ahead_of(self, other: _Scored) -> bool:
+        """Strictly better score, or the same score and a closer own question."""
+        return self.score > other.score or (self.score == other.score and self.own > other.own)
+
+
+class _Analyses:
+    """Each distinct text analysed once (quotes and answers repeat); remembers which texts it saw."""
+
+    def __init__(self, analyzer: Analyzer) -> None:
+        self._analyzer = analyzer
+        self._seen: dict[str, tuple[list[str], Analysis]] = {}
+
+    def __call__(self, text: str) -> Analysis:
+        found = self._seen.get(text)
+        if found is None:
+            words = self._analyzer.words(text)
+            found = self._seen[text] = (words, self._analyzer.analyse(words))
+        return found[1]
+
+    def word_counts(self) -> Counter[str]:
+        """Every word of every distinct text seen, counted once per text."""
+        counts: Counter[str] = Counter()
+        for words, _ in self._seen.values():
+            counts.update(words)
+        return counts
+
+
+class _Quotes:
+    """The article sentences a quote comes from, and their terms: a quote is read with
+    its whole sentences ("who released the photo of the burnt flag" is about the caption
+    sentence, though the entry quotes only its credit)."""
+
+    def __init__(self, article_text: str, analyse: _Analyses) -> None:
+        self._sentences = [fold_typography(sentence) for paragraph in article_text.split("\n")
+                           for sentence in split_sentences(paragraph)]
+        self._analyse = analyse
+        self._seen: dict[str, tuple[frozenset[int], frozenset[str]]] = {}
+
+    def context(self, quote: str) -> tuple[frozenset[int], frozenset[str]]:
+        found = self._seen.get(quote)
+        if found is None:
+            folded = fold_typography(quote)
+            around = frozenset(i for i, s in enumerate(self._sentences) if folded in s or s in folded)
+            texts = [self._sentences[i] for i in around] or [folded]
+            found = self._seen[quote] = (around, frozenset(t for text in texts for t in self._analyse(text).terms))
+        return found
+
+
+def _record(entry: Entry, analyse: _Analyses, quotes: _Quotes) -> _Record:
+    phrasings = [analyse(text) for text in (entry.question, *entry.alternates)]
+    asked = frozenset().union(*(p.terms for p in phrasings))
+    # the article's words (quotes) count, not the curator's answer: its "the article
+    # doesn't name the agency" must not make "what is the agency's name" look covered
+    evidence = [quotes.context(source.quote) for source in entry.sources]
+    quoted = frozenset().union(*(terms for _, terms in evidence))
+    analyse(entry.answer)  # its words still help typo correction
+    return _Record(
+        # token-sorted once here, so scoring is a plain ratio (= rapidfuzz's token_sort_ratio)
+        phrasings=tuple(dict.fromkeys(" ".join(sorted(p.terms)) for p in phrasings)),
+        terms=asked | quoted,
+        asked=asked,
+        kinds=frozenset().union(*(p.kinds for p in phrasings)),
+        counts=frozenset(p.counted for p in phrasings if p.counted),
+        identifies=frozenset(p.identified for p in phrasings if p.identified),
+        evidence=frozenset().union(*(where for where, _ in evidence)),
+    )
 
 
 class Matcher:
@@ -128,64 +208,16 @@ class Matcher:
         self.knowledge = knowledge
         self.analyzer = analyzer = Analyzer(knowledge.acronyms, knowledge.aliases)
         entries = knowledge.entries
-        # per entry: each question/alternate as its token-sorted terms, every term of the
-        # entry, the kinds of question its phrasings ask and what their "how many" count
-        self._phrasings: list[list[str]] = []
-        self._words_of: list[frozenset[str]] = []
-        self._kinds_of: list[frozenset[str]] = []
-        self._counts_of: list[frozenset[str]] = []
-        self._identifies: list[frozenset[str]] = []
-        self._evidence: list[frozenset[int]] = []  # indices of the article sentences it quotes
+        analyse = _Analyses(analyzer)
+        quotes = _Quotes(knowledge.article.text, analyse)
+        self._records = [_record(entry, analyse, quotes) for entry in entries]
         frequency: Counter[str] = Counter()
         postings: dict[str, list[int]] = defaultdict(list)
-        # Typo correction knows every word the knowledge uses, before stemming and
-        # alias rewriting; each distinct text is processed once (quotes repeat).
-        raw_words: Counter[str] = Counter(STOP_WORDS)
-        seen: dict[str, Analysis] = {}
-
-        def analyse(text: str) -> Analysis:
-            found = seen.get(text)
-            if found is None:
-                words = analyzer.words(text)
-                raw_words.update(words)
-                found = seen[text] = analyzer.analyse(words)
-            return found
-
-        # a quote is read with the whole sentences it comes from: "who released the photo of
-        # the burnt flag" is about the caption sentence, though the entry quotes only its credit
-        sentences = [fold_typography(sentence) for paragraph in knowledge.article.text.split("\n")
-                     for sentence in split_sentences(paragraph)]
-        contexts: dict[str, tuple[frozenset[int], frozenset[str]]] = {}
-
-        def context(quote: str) -> tuple[frozenset[int], frozenset[str]]:
-            """The article sentences a quote comes from, and their terms."""
-            found = contexts.get(quote)
-            if found is None:
-                folded = fold_typography(quote)
-                around = frozenset(i for i, s in enumerate(sentences) if folded in s or s in folded)
-                texts = [sentences[i] for i in around] or [folded]
-                found = contexts[quote] = (around, frozenset(t for text in texts for t in analyse(text).terms))
-            return found
-
-        for index, entry in enumerate(entries):
-            phrasings = [analyse(text) for text in (entry.question, *entry.alternates)]
-            asked = frozenset().union(*(p.terms for p in phrasings))
-            # the article's words (quotes) count, not the curator's answer: its "the article
-            # doesn't name the agency" must not make "what is the agency's name" look covered
-            evidence = [context(source.quote) for source in entry.sources]
-            quoted = frozenset().union(*(terms for _, terms in evidence))
-            self._evidence.append(frozenset().union(*(where for where, _ in evidence)))
-            analyse(entry.answer)  # its words still help typo correction
-            # token-sorted once here, so scoring is a plain ratio (= rapidfuzz's token_sort_ratio)
-            self._phrasings.append(list(dict.fromkeys(" ".join(sorted(p.terms)) for p in phrasings)))
-            self._words_of.append(asked | quoted)
-            self._kinds_of.append(frozenset().union(*(p.kinds for p in phrasings)))
-            self._counts_of.append(frozenset(p.counted for p in phrasings if p.counted))
-            self._identifies.append(frozenset(p.identified for p in phrasings if p.identified))
-            frequency.update(asked | quoted)
+        for index, record in enumerate(self._records):
+            frequency.update(record.terms)
             # candidates come from the terms people ask with; quotes are shared by many
             # entries, so their terms would make every entry a candidate
-            for term in asked:
+            for term in record.asked:
                 postings[term].append(index)
         total = max(len(entries), 1)
         self._idf = {w: math.log((total + 1) / (df + 0.5)) + 1 for w, df in frequency.items()}
@@ -195,7 +227,9 @@ class Matcher:
         self._questions = [normalize(entry.question) for entry in entries]
         self._question_index = {question: index for index, question in enumerate(self._questions)}
         self._sorted_questions = sorted(self._question_index)
-
+        # typo correction knows every word the knowledge uses, before stemming and alias rewriting
+        raw_words: Counter[str] = Counter(STOP_WORDS)
+        raw_words.update(analyse.word_counts())
         for canonical, forms in knowledge.aliases.items():
             for text in (canonical, *forms):
                 raw_words.update(normalize(text).split())
@@ -222,15 +256,15 @@ class Matcher:
         lacks weigh ABSENT_WEIGHT times more: each is a sign the question is about
         something else ("how many militants died *in March*").
         """
-        terms_of_entry = self._words_of[index]
-        found = sum(weight for term, weight in weighted if term in terms_of_entry)
+        record = self._records[index]
+        found = sum(weight for term, weight in weighted if term in record.terms)
         coverage = found / (found + ABSENT_WEIGHT * (sum(weight for _, weight in weighted) - found))
         if 100 * COVERAGE_WEIGHT * coverage + 100 * (1 - COVERAGE_WEIGHT) < SUGGEST_AT:
-            return _Scored(0.0, 0.0, 0.0, -index)
-        phrasings = self._phrasings[index]
+            return _Scored(0.0, 0.0, 0.0, index)
+        phrasings = record.phrasings
         similarity = process.extractOne(query, phrasings, scorer=fuzz.ratio)[1]
         score = 100 * COVERAGE_WEIGHT * coverage + (1 - COVERAGE_WEIGHT) * similarity
-        return _Scored(score, fuzz.ratio(query, phrasings[0]), coverage, -index)
+        return _Scored(score, fuzz.ratio(query, phrasings[0]), coverage, index)
 
     def _is_clear(self, ranked: list[_Scored]) -> bool:
         """Whether the best entry is a confident answer: good enough, and ahead of the rest.
@@ -245,15 +279,15 @@ class Matcher:
         if len(ranked) == 1:
             return True
         runner_up = ranked[1]
-        if self._same_evidence(best.index, runner_up.index):
+        if self._same_evidence(best.entry, runner_up.entry):
             return True
         lead = best.score - runner_up.score
-        return lead >= MARGIN * (100 - best.score) / (100 - ANSWER_AT) and (lead, best.own) > (0, runner_up.own)
+        return lead >= MARGIN * (100 - best.score) / (100 - ANSWER_AT) and best.ahead_of(runner_up)
 
     def _same_evidence(self, first: int, second: int) -> bool:
         """Related entries, or entries quoting the same article sentence: either is a right answer."""
         one, other = self.knowledge.entries[first], self.knowledge.entries[second]
-        return other.id in one.related or one.id in other.related or bool(self._evidence[first] & self._evidence[second])
+        return other.id in one.related or one.id in other.related or bool(self._records[first].evidence & self._records[second].evidence)
 
     def _weight(self, term: str, common: set[str]) -> float:
         """IDF for a term the knowledge uses; for one it doesn't, more than the rarest term,
@@ -267,11 +301,10 @@ class Matcher:
 
         An entry with no phrasing of a kind, no "how many" or no "which", doesn't bar it.
         """
-        kinds = self._kinds_of[index]
-        if asked.kinds and kinds and not asked.kinds & kinds:
+        record = self._records[index]
+        if asked.kinds and record.kinds and not asked.kinds & record.kinds:
             return False
-        return _asks_about(asked.counted, self._counts_of[index]) and _asks_about(
-            asked.identified, self._identifies[index])
+        return _asks_about(asked.counted, record.counts) and _asks_about(asked.identified, record.identifies)
 
     def match(self, question: str) -> Match:
         """Answer one question. Pure: the same question always gets the same result."""
@@ -280,32 +313,35 @@ class Matcher:
         common = {self.analyzer.stem(word) for word in typed if english_frequency(word) >= COMMON_WORD}
         terms = asked.terms[:MAX_QUERY_WORDS]
         if not terms:
-            return Match(question, False, None, None, (), 0, ())
+            return Match(question=question, answered=False, entry=None, answer=None, sources=(), score=0, suggestions=())
         query = " ".join(sorted(terms))
         weighted = [(t, self._weight(t, common)) for t in terms]
         candidates = self._candidates(terms)
         if len(candidates) > MAX_CANDIDATES:  # keep those sharing the most query weight
             candidates = sorted(
-                candidates, key=lambda i: -sum(weight for t, weight in weighted if t in self._words_of[i])
+                candidates, key=lambda i: -sum(weight for t, weight in weighted if t in self._records[i].terms)
             )[:MAX_CANDIDATES]
-        scored = sorted((self._score(i, weighted, query) for i in candidates), reverse=True)
+        scored = sorted((self._score(i, weighted, query) for i in candidates), key=_Scored.best_first)
         entries = self.knowledge.entries
-        answerable = [s for s in scored if self._answers_kind(s.index, asked)]
+        answerable = [s for s in scored if self._answers_kind(s.entry, asked)]
         if answerable and self._is_clear(answerable):
             best = answerable[0]
-            entry = entries[best.index]
-            return Match(question, True, entry, entry.answer, entry.sources, round(best.score), ())
-        suggestions = tuple(entries[s.index] for s in scored[:MAX_SUGGESTIONS] if s.score >= SUGGEST_AT)
+            entry = entries[best.entry]
+            return Match(question=question, answered=True, entry=entry, answer=entry.answer, sources=entry.sources,
+                         score=round(best.score), suggestions=())
+        suggestions = tuple(entries[s.entry] for s in scored[:MAX_SUGGESTIONS] if s.score >= SUGGEST_AT)
         top = round(scored[0].score) if scored else 0
         # a near miss, worth a "did you mean", only when the closest entry could answer this kind
         # of question: "what kind of jets", close to the jets entry, is what the article doesn't say
-        closest_can_answer = bool(answerable) and answerable[0] == scored[0]
+        closest_can_answer = bool(answerable) and answerable[0].entry == scored[0].entry
         unsure = bool(suggestions) and closest_can_answer and scored[0].coverage >= COVERAGE_AT
-        return Match(question, False, None, None, (), top, suggestions, unsure)
+        return Match(question=question, answered=False, entry=None, answer=None, sources=(), score=top,
+                     suggestions=suggestions, unsure=unsure)
 
     def answer_entry(self, entry: Entry) -> Match:
         """The answer for an entry the user picked by hand (a "did you mean" button)."""
-        return Match(entry.question, True, entry, entry.answer, entry.sources, 100, ())
+        return Match(question=entry.question, answered=True, entry=entry, answer=entry.answer, sources=entry.sources,
+                     score=100, suggestions=())
 
     def complete(self, typed: str, limit: int = 25) -> list[str]:
         """Questions for an autocomplete box: the closest to what is typed so far, best first.

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import json
-import re
-
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.__main__ import main
 from bot.engine.text import fold_typography
 
 
@@ -98,32 +94,6 @@ def test_question_with_noise_still_well_formed(matcher, index, noise):
     entries = matcher.knowledge.entries
     entry = entries[index % len(entries)]
     assert_well_formed(matcher.match(f"{noise} {entry.question} {noise}"), matcher)
-
-
-def test_ask_json_has_exactly_the_documented_keys(capsys):
-    assert main(["ask", "--json", "how many strikes did russia launch"]) == 0
-    data = json.loads(capsys.readouterr().out)
-    assert set(data) == {"question", "answered", "answer", "matched", "score", "sources", "suggestions"}
-    assert data["answered"] is True and isinstance(data["score"], int)
-    assert all(set(s) == {"quote", "attributed_to"} for s in data["sources"])
-
-
-def test_ask_json_reads_stdin_in_order(capsys, monkeypatch):
-    import io
-
-    questions = ["who controls palmyra", "what is the capital of france", "grain silo"]
-    monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(questions) + "\n"))
-    assert main(["ask", "--json", "-"]) == 0
-    lines = capsys.readouterr().out.strip().split("\n")
-    assert [json.loads(line)["question"] for line in lines] == questions
-    assert json.loads(lines[1])["answered"] is False
-
-
-def test_ask_plain_shows_sources_and_confidence(capsys):
-    assert main(["ask", "how many militants were killed"]) == 0
-    out = capsys.readouterr().out
-    assert "\u2014 Russia's Defense Ministry, as reported by Reuters" in out
-    assert re.search(r"confidence \d+/100", out)
 
 
 def test_complete_on_a_large_file_ranks_only_likely_entries(matcher):
