@@ -110,7 +110,9 @@ class Analyzer:
         # center" keeps "monitoring center" though "the monitor" is a variant of something else
         self._canonical_re = _alternation({self._stem_text(normalize(c)): "" for c in aliases}, capture=True)
         self._kind_of = {self._stem_text(phrase): kind for kind, phrases in KINDS.items() for phrase in phrases}
-        self._kinds_re = _alternation(self._kind_of)
+        kinds_re = _alternation(self._kind_of)
+        assert kinds_re is not None  # KINDS is never empty
+        self._kinds_re = kinds_re
 
     def stem(self, word: str) -> str:
         stem = self._stems.get(word)

@@ -41,7 +41,7 @@ import bisect
 import itertools
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -237,7 +237,7 @@ class Matcher:
 
     # -- scoring ------------------------------------------------------------
 
-    def _candidates(self, terms: list[str]) -> Iterable[int]:
+    def _candidates(self, terms: Sequence[str]) -> set[int]:
         ranked = sorted((t for t in terms if t in self._postings), key=lambda t: len(self._postings[t]))
         picked: set[int] = set()
         for term in ranked:
@@ -317,11 +317,12 @@ class Matcher:
         query = " ".join(sorted(terms))
         weighted = [(t, self._weight(t, common)) for t in terms]
         candidates = self._candidates(terms)
+        pool: Iterable[int] = candidates
         if len(candidates) > MAX_CANDIDATES:  # keep those sharing the most query weight
-            candidates = sorted(
+            pool = sorted(
                 candidates, key=lambda i: -sum(weight for t, weight in weighted if t in self._records[i].terms)
             )[:MAX_CANDIDATES]
-        scored = sorted((self._score(i, weighted, query) for i in candidates), key=_Scored.best_first)
+        scored = sorted((self._score(i, weighted, query) for i in pool), key=_Scored.best_first)
         entries = self.knowledge.entries
         answerable = [s for s in scored if self._answers_kind(s.entry, asked)]
         if answerable and self._is_clear(answerable):
