@@ -47,7 +47,8 @@ from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
-from .analyzer import COMMON_WORD, STOP_WORDS, Analysis, Analyzer, Speller, english_frequency
+from .analyzer import COMMON_WORD, EVERYDAY_WORD, KINDS, STOP_WORDS, STRICT_KINDS, Analysis, Analyzer, Speller, english_frequency
+from . import confidence
 from .gc_pause import gc_paused
 from .knowledge import Entry, Knowledge, Source
 from .text import fold_typography, normalize, split_sentences
@@ -93,6 +94,16 @@ class Match:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """A match and how it was decided: the entry the confidence model judged (answered
+    or not) and the features it read, for fitting and checking the model (eval/fit.py)."""
+
+    match: Match
+    judged: Entry | None
+    features: tuple[float, ...]  # empty when nothing was judged, or the question was a phrasing word for word
+
+
 def _asks_about(thing: str | None, asked_of_entry: frozenset[str]) -> bool:
     """An entry whose phrasings count or identify other things can't say how many or which of this one."""
     return thing is None or not asked_of_entry or thing in asked_of_entry
@@ -111,6 +122,9 @@ class _Record:
     phrasings: tuple[str, ...]  # question first, then alternates: each its terms token-sorted, no repeats
     terms: frozenset[str]  # terms of its phrasings and of the article sentences it quotes
     asked: frozenset[str]  # terms of its phrasings only: what people ask it with
+    said: frozenset[str]  # terms of its phrasings and of the curator's answer: what the entry is about
+    phrasing_terms: tuple[frozenset[str], ...]  # each phrasing's terms, for the closest single phrasing
+    actors: frozenset[frozenset[str]]  # the claimants its phrasings have as subject ("did *Russia* send troops")
     kinds: frozenset[str]  # the kinds of question its phrasings ask ("how many", "who"...)
     counts: frozenset[str]  # what its "how many" phrasings count
     identifies: frozenset[str]  # what its "which"/"what" phrasings ask to identify
@@ -124,6 +138,7 @@ class _Scored(NamedTuple):
     own: float  # similarity to the entry's own question, the tie-breaker
     coverage: float
     entry: int  # the entry's position in the knowledge file
+    similarity: float = 0.0  # to the entry's closest phrasing
 
     def best_first(self) -> tuple[float, float, float, int]:
         """Sort key: highest score; on a tie, own question closest, then more coverage, then file order."""
@@ -177,24 +192,71 @@ class _Quotes:
         return found
 
 
-def _record(entry: Entry, analyse: _Analyses, quotes: _Quotes) -> _Record:
+def _record(entry: Entry, analyse: _Analyses, quotes: _Quotes, actors: tuple[frozenset[str], ...]) -> _Record:
     phrasings = [analyse(text) for text in (entry.question, *entry.alternates)]
     asked = frozenset().union(*(p.terms for p in phrasings))
     # the article's words (quotes) count, not the curator's answer: its "the article
     # doesn't name the agency" must not make "what is the agency's name" look covered
     evidence = [quotes.context(source.quote) for source in entry.sources]
     quoted = frozenset().union(*(terms for _, terms in evidence))
-    analyse(entry.answer)  # its words still help typo correction
+    answer = analyse(entry.answer)  # its words also help typo correction
+    sorted_phrasings = tuple(dict.fromkeys(" ".join(sorted(p.terms)) for p in phrasings))
+    phrasing_terms = tuple(frozenset(p.split()) for p in sorted_phrasings)
+    # who does what the entry asks about: the claimants its phrasings have as subject
+    subjects = frozenset(actor for p in phrasings for actor in _named_actors(p.subject, actors))
     return _Record(
         # token-sorted once here, so scoring is a plain ratio (= rapidfuzz's token_sort_ratio)
-        phrasings=tuple(dict.fromkeys(" ".join(sorted(p.terms)) for p in phrasings)),
+        phrasings=sorted_phrasings,
         terms=asked | quoted,
         asked=asked,
+        said=asked | frozenset(answer.terms),
+        phrasing_terms=phrasing_terms,
+        actors=subjects,
         kinds=frozenset().union(*(p.kinds for p in phrasings)),
         counts=frozenset(p.counted for p in phrasings if p.counted),
         identifies=frozenset(p.identified for p in phrasings if p.identified),
         evidence=frozenset().union(*(where for where, _ in evidence)),
     )
+
+
+def _things(knowledge: Knowledge, analyzer: Analyzer, records: list[_Record]) -> frozenset[str]:
+    """Terms that name an actor, place or thing: what a question can be about that an entry is not.
+
+    Taken from what the knowledge file knows: its aliases' and acronyms' canonical phrases,
+    its claimants' names, and the words the article capitalises inside a sentence (Aleppo,
+    Interfax, Thursday). Everyday words among the last two (a claimant "near" Aleppo) and
+    question words are left out, and so is any term a third of the entries are asked
+    with (Palmyra, "say"): it tells no entry from another.
+    """
+    named: set[str] = set()
+    for phrase in (*knowledge.aliases, *knowledge.acronyms.values()):
+        named.update(analyzer.terms_of(phrase))
+    proper = [claimant.name for claimant in knowledge.claimants.values()]
+    for paragraph in knowledge.article.text.split("\n")[1:]:  # the headline is all capitals
+        for sentence in split_sentences(paragraph):
+            proper += [word for word in sentence.split()[1:] if word[:1].isupper()]
+    for text in proper:
+        words = [w for w in analyzer.words(text) if english_frequency(w) < COMMON_WORD]
+        named.update(analyzer.analyse(words).terms)
+    question_words = {analyzer.stem(word) for phrases in KINDS.values() for phrase in phrases for word in phrase.split()}
+    spread = Counter(term for record in records for term in record.asked)
+    return frozenset(t for t in named - question_words if spread[t] * 3 <= len(records))
+
+
+def _actors(knowledge: Knowledge, analyzer: Analyzer) -> tuple[frozenset[str], ...]:
+    """Whoever makes claims in the article, each as the terms that name it: every claimant's
+    name, and every alias's canonical phrase inside one ("Islamic State" in "A news agency
+    linked to Islamic State", "Russia" in "Russia's Defense Ministry")."""
+    names = [frozenset(analyzer.terms_of(claimant.name)) for claimant in knowledge.claimants.values()]
+    inside = [frozenset(analyzer.terms_of(canonical)) for canonical in knowledge.aliases]
+    found = {name for name in names if name}
+    found.update(phrase for phrase in inside if phrase and any(phrase <= name for name in names))
+    return tuple(sorted(found, key=sorted))
+
+
+def _named_actors(terms: Iterable[str], actors: tuple[frozenset[str], ...]) -> frozenset[frozenset[str]]:
+    found = frozenset(terms)
+    return frozenset(actor for actor in actors if actor <= found)
 
 
 class Matcher:
@@ -210,7 +272,8 @@ class Matcher:
         entries = knowledge.entries
         analyse = _Analyses(analyzer)
         quotes = _Quotes(knowledge.article.text, analyse)
-        self._records = [_record(entry, analyse, quotes) for entry in entries]
+        self._actors = _actors(knowledge, analyzer)
+        self._records = [_record(entry, analyse, quotes, self._actors) for entry in entries]
         frequency: Counter[str] = Counter()
         postings: dict[str, list[int]] = defaultdict(list)
         for index, record in enumerate(self._records):
@@ -227,6 +290,15 @@ class Matcher:
         self._questions = [normalize(entry.question) for entry in entries]
         self._question_index = {question: index for index, question in enumerate(self._questions)}
         self._sorted_questions = sorted(self._question_index)
+        # a question the file has word for word goes to its entry (the first, if two shared one)
+        self._exact: dict[str, int] = {}
+        for index, entry in enumerate(entries):
+            for text in (entry.question, *entry.alternates):
+                self._exact.setdefault(normalize(text), index)
+        self._things = _things(knowledge, analyzer, self._records)
+
+        article_terms = {t for paragraph in knowledge.article.text.split("\n") for t in analyse(paragraph).terms}
+        self._known = frozenset(self._idf).union(article_terms, *(record.said for record in self._records))
         # typo correction knows every word the knowledge uses, before stemming and alias rewriting
         raw_words: Counter[str] = Counter(STOP_WORDS)
         raw_words.update(analyse.word_counts())
@@ -264,25 +336,13 @@ class Matcher:
         phrasings = record.phrasings
         similarity = process.extractOne(query, phrasings, scorer=fuzz.ratio)[1]
         score = 100 * COVERAGE_WEIGHT * coverage + (1 - COVERAGE_WEIGHT) * similarity
-        return _Scored(score, fuzz.ratio(query, phrasings[0]), coverage, index)
+        return _Scored(score, fuzz.ratio(query, phrasings[0]), coverage, index, similarity)
 
-    def _is_clear(self, ranked: list[_Scored]) -> bool:
-        """Whether the best entry is a confident answer: good enough, and ahead of the rest.
-
-        The lead it needs over the runner-up shrinks to nothing as it nears a perfect
-        match; a tie on score goes to the entry whose own question is closest, and a
-        runner-up with the same evidence (related, or quoting the same sentence) is no rival.
-        """
+    def _rival(self, ranked: list[_Scored]) -> _Scored | None:
+        """The best entry after the first that is not an equally right answer (related, or
+        quoting the same sentence): how far the first leads it says how clear the choice is."""
         best = ranked[0]
-        if best.score < ANSWER_AT or best.coverage < COVERAGE_AT:
-            return False
-        if len(ranked) == 1:
-            return True
-        runner_up = ranked[1]
-        if self._same_evidence(best.entry, runner_up.entry):
-            return True
-        lead = best.score - runner_up.score
-        return lead >= MARGIN * (100 - best.score) / (100 - ANSWER_AT) and best.ahead_of(runner_up)
+        return next((s for s in ranked[1:] if not self._same_evidence(best.entry, s.entry)), None)
 
     def _same_evidence(self, first: int, second: int) -> bool:
         """Related entries, or entries quoting the same article sentence: either is a right answer."""
@@ -306,14 +366,61 @@ class Matcher:
             return False
         return _asks_about(asked.counted, record.counts) and _asks_about(asked.identified, record.identifies)
 
-    def match(self, question: str) -> Match:
-        """Answer one question. Pure: the same question always gets the same result."""
+    def conflicts(self, index: int, asked: Analysis, terms: Iterable[str]) -> tuple[str, ...]:
+        """Why the entry can't answer this question, if it can't: the question asks an attribute
+        only other entries give ("who leads", "how far", "what is a"), names an actor, place or
+        thing that neither the entry's phrasings nor its answer ever name, or has as subject a
+        claimant the entry's phrasings never do."""
+        record = self._records[index]
+        found = [f"asks {kind}" for kind in sorted(asked.kinds & STRICT_KINDS - record.kinds)]
+        found += [f"names {term}" for term in sorted(set(terms) & self._things - record.said)]
+        if self._other_actor(record, asked):
+            found.append("is about someone else")
+        return tuple(found)
+
+    def _features(self, best: _Scored, rival: _Scored | None, weighted: list[tuple[str, float]],
+                  asked: Analysis, real: set[str]) -> tuple[float, ...]:
+        """What the confidence model reads of the best entry (`confidence.FEATURES`, in order)."""
+        record = self._records[best.entry]
+        total = sum(weight for _, weight in weighted) or 1.0
+        asked_coverage = sum(weight for term, weight in weighted if term in record.asked) / total
+        terms = {term for term, _ in weighted}
+        single, recall = max(
+            (sum(weight for term, weight in weighted if term in phrasing) / total,
+             len(phrasing & terms) / len(phrasing) if phrasing else 0.0)
+            for phrasing in record.phrasing_terms)
+        margin = min(best.score - rival.score, 30.0) / 30 if rival else 1.0
+        unknown = sum(weight for term, weight in weighted if term not in self._idf) / total
+        record_kinds = record.kinds
+        return (
+            best.score / 100, best.coverage, asked_coverage, single, recall, best.similarity / 100,
+            best.own / 100, margin, unknown,
+            float(any(term not in self._known for term in terms & real)),
+            float(bool(record_kinds and asked.kinds - record_kinds)),
+        )
+
+    def _other_actor(self, record: _Record, asked: Analysis) -> bool:
+        """The question's subject is a claimant none of the entry's phrasings has as subject: a
+        swapped subject ("how many strikes did the Syrian army launch" is not Russia's 64)."""
+        named = _named_actors(asked.subject, self._actors)
+        return bool(record.actors and named and not named & record.actors)
+
+    def explain(self, question: str) -> Verdict:
+        """The match for a question, with the entry the confidence model judged and what it read."""
         typed = [self.speller.correct(word) for word in self.analyzer.words(question)[: MAX_QUERY_WORDS * 3]]
         asked = self.analyzer.analyse(typed)
-        common = {self.analyzer.stem(word) for word in typed if english_frequency(word) >= COMMON_WORD}
         terms = asked.terms[:MAX_QUERY_WORDS]
         if not terms:
-            return Match(question=question, answered=False, entry=None, answer=None, sources=(), score=0, suggestions=())
+            return Verdict(Match(question=question, answered=False, entry=None, answer=None, sources=(), score=0,
+                                 suggestions=()), None, ())
+        entries = self.knowledge.entries
+        exact = self._exact.get(normalize(question))
+        if exact is not None:
+            entry = entries[exact]
+            return Verdict(Match(question=question, answered=True, entry=entry, answer=entry.answer,
+                                 sources=entry.sources, score=round(100 * confidence.EXACT_PROBABILITY), suggestions=()),
+                           entry, ())
+        common = {self.analyzer.stem(word) for word in typed if english_frequency(word) >= COMMON_WORD}
         query = " ".join(sorted(terms))
         weighted = [(t, self._weight(t, common)) for t in terms]
         candidates = self._candidates(terms)
@@ -323,21 +430,31 @@ class Matcher:
                 candidates, key=lambda i: -sum(weight for t, weight in weighted if t in self._records[i].terms)
             )[:MAX_CANDIDATES]
         scored = sorted((self._score(i, weighted, query) for i in pool), key=_Scored.best_first)
-        entries = self.knowledge.entries
-        answerable = [s for s in scored if self._answers_kind(s.entry, asked)]
-        if answerable and self._is_clear(answerable):
-            best = answerable[0]
-            entry = entries[best.entry]
-            return Match(question=question, answered=True, entry=entry, answer=entry.answer, sources=entry.sources,
-                         score=round(best.score), suggestions=())
+        answerable = [s for s in scored if self._answers_kind(s.entry, asked) and not self.conflicts(s.entry, asked, terms)]
+        features: tuple[float, ...] = ()
+        chance = 0.0
+        if answerable:
+            # real English words, not slang or typos: one the article never uses is a topic it lacks
+            real = {self.analyzer.stem(word) for word in typed if english_frequency(word) >= EVERYDAY_WORD}
+            features = self._features(answerable[0], self._rival(answerable), weighted, asked, real)
+            chance = confidence.probability(features)
+            if chance >= confidence.ANSWER_PROBABILITY:
+                entry = entries[answerable[0].entry]
+                return Verdict(Match(question=question, answered=True, entry=entry, answer=entry.answer,
+                                     sources=entry.sources, score=round(100 * chance), suggestions=()),
+                               entry, features)
         suggestions = tuple(entries[s.entry] for s in scored[:MAX_SUGGESTIONS] if s.score >= SUGGEST_AT)
-        top = round(scored[0].score) if scored else 0
         # a near miss, worth a "did you mean", only when the closest entry could answer this kind
         # of question: "what kind of jets", close to the jets entry, is what the article doesn't say
         closest_can_answer = bool(answerable) and answerable[0].entry == scored[0].entry
         unsure = bool(suggestions) and closest_can_answer and scored[0].coverage >= COVERAGE_AT
-        return Match(question=question, answered=False, entry=None, answer=None, sources=(), score=top,
-                     suggestions=suggestions, unsure=unsure)
+        match = Match(question=question, answered=False, entry=None, answer=None, sources=(),
+                      score=round(100 * chance), suggestions=suggestions, unsure=unsure)
+        return Verdict(match, entries[answerable[0].entry] if answerable else None, features)
+
+    def match(self, question: str) -> Match:
+        """Answer one question. Pure: the same question always gets the same result."""
+        return self.explain(question).match
 
     def answer_entry(self, entry: Entry) -> Match:
         """The answer for an entry the user picked by hand (a "did you mean" button)."""
