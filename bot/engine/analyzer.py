@@ -98,6 +98,7 @@ class Analysis:
     counted: str | None
     identified: str | None
     subject: frozenset[str] = frozenset()  # terms after the first auxiliary: "how many strikes did *Russia* launch"
+    wording: str = ""  # every word stemmed, aliases rewritten, stop words kept: how it is asked
 
 
 class Analyzer:
@@ -154,7 +155,7 @@ class Analyzer:
         counted = _COUNTED.search(stemmed)
         identified = _IDENTIFIED.search(stemmed)
         terms = tuple(dict.fromkeys(t for t in stemmed.split() if t not in STOP_WORDS))
-        return Analysis(terms, kinds, _asked(counted), None if kinds else _asked(identified), _subject(stemmed))
+        return Analysis(terms, kinds, _asked(counted), None if kinds else _asked(identified), _subject(stemmed), stemmed)
 
     def _rewrite(self, stemmed: str) -> str:
         """Every alias variant replaced by its canonical phrase, canonical phrases left whole."""

@@ -30,10 +30,13 @@ FEATURES = (
     "unknown",  # weighted share of the question's terms no entry has
     "foreign",  # 1 when the question uses a real English word (not slang, not a typo) the knowledge and article never do
     "other_kind",  # 1 when the question asks a kind of answer none of the entry's phrasings ask
+    "length",  # the question's terms, up to 8, over 8: a two-word question is often ambiguous
+    "passed_over",  # 1 when a closer entry was set aside (a kind it doesn't answer, or a conflict)
+    "wording",  # similarity of the whole question, every word kept, to the closest phrasing, over 100
 )
 
-BIAS = -7.417
-WEIGHTS = (2.798, 2.728, -1.857, 0.697, 2.643, 2.904, -0.249, 0.952, -1.452, 0.231, -2.265)
+BIAS = -7.345
+WEIGHTS = (2.346, 2.694, -2.681, 0.810, 2.547, 1.825, -0.666, 0.929, -2.407, 0.221, -2.537, 0.936, -0.727, 2.473)
 ANSWER_PROBABILITY = 0.8
 EXACT_PROBABILITY = 0.99  # a question the knowledge file has, word for word, goes to its entry
 

@@ -21,18 +21,29 @@ How a question is scored against an entry:
    a name...): "how many troops did Russia send" is not answered by "did Russia
    send troops". A "how many" must count what the entry's "how many" count,
    and a "which statues" must be about what its "which" ask about.
-4. The best such entry is the answer when its score reaches ANSWER_AT, its
-   coverage COVERAGE_AT, and it leads the runner-up (`_is_clear`). Otherwise
-   entries scoring SUGGEST_AT or more become "did you mean" suggestions. Every
-   answer is a curated entry, with its sources: a fall-back quoting the one
-   article sentence that holds every term of the question was measured (it
-   answered 3 questions in 800 and moved neither accuracy) and dropped.
+4. Conflicts sink a match (`Matcher.conflicts`), from what the knowledge file
+   knows: a question asking an attribute only some entries give (`STRICT_KINDS`:
+   "who leads", "how far", "how old", "what is a") isn't answered by the others;
+   one naming an actor, place or thing (`_things`: aliases, claimants, the
+   article's proper nouns) that neither the entry's phrasings nor its answer name
+   isn't answered by it (Damascus, which the file knows only as another name of
+   the government, is not in the silo's entry); and one whose subject is a
+   claimant the entry's phrasings never have as subject isn't either ("how many
+   strikes did the Syrian army launch" is not Russia's 64). Such an entry may still
+   be suggested.
+5. The best remaining entry is judged by a calibrated model (`confidence`): the
+   probability that its answer is right, from its score, coverage, closeness of
+   wording, lead over the runner-up and the like. It is the answer when that
+   probability reaches `confidence.ANSWER_PROBABILITY`, and the confidence shown
+   is that probability in percent. Otherwise entries scoring SUGGEST_AT or more
+   become "did you mean" suggestions. A question equal, after normalising, to
+   one of the file's phrasings is answered by that entry before any of this.
+   Every answer is a curated entry, with its sources.
 
-The constants were chosen by grid search (eval/tune.py): the highest sum of
-in-scope and abstention accuracy on the `tune` half of the curated and blind
-evaluation sets, among settings that keep the curated set's 95 % floors.
-`python -m bot eval --split holdout` reports the half they were not chosen on,
-and eval/blind/e.yaml was never read while building any of this.
+The scoring constants were chosen by grid search (eval/tune.py) and the model
+fitted (eval/fit.py) on the `tune` halves of the curated and blind sets;
+`python -m bot eval --split holdout` reports the halves they were not chosen on,
+and `python -m bot eval --heldout` the sets never read while building.
 """
 
 from __future__ import annotations
@@ -54,12 +65,10 @@ from .knowledge import Entry, Knowledge, Source
 from .text import fold_typography, normalize, split_sentences
 
 COVERAGE_WEIGHT = 0.6
-COVERAGE_AT = 0.5
+COVERAGE_AT = 0.5  # a near miss worth "not sure, did you mean" covers this much of the question
 UNKNOWN_WORD_WEIGHT = 1.0
 COMMON_WORD_WEIGHT = 0.3
 ABSENT_WEIGHT = 1.5
-ANSWER_AT = 87
-MARGIN = 3
 SUGGEST_AT = 40
 MAX_SUGGESTIONS = 3
 MAX_QUERY_WORDS = 48  # a 4,000-character paste is judged on its first words
@@ -124,6 +133,7 @@ class _Record:
     asked: frozenset[str]  # terms of its phrasings only: what people ask it with
     said: frozenset[str]  # terms of its phrasings and of the curator's answer: what the entry is about
     phrasing_terms: tuple[frozenset[str], ...]  # each phrasing's terms, for the closest single phrasing
+    texts: tuple[str, ...]  # its phrasings' wording (stemmed, aliases rewritten, every word kept)
     actors: frozenset[frozenset[str]]  # the claimants its phrasings have as subject ("did *Russia* send troops")
     kinds: frozenset[str]  # the kinds of question its phrasings ask ("how many", "who"...)
     counts: frozenset[str]  # what its "how many" phrasings count
@@ -211,6 +221,7 @@ def _record(entry: Entry, analyse: _Analyses, quotes: _Quotes, actors: tuple[fro
         asked=asked,
         said=asked | frozenset(answer.terms),
         phrasing_terms=phrasing_terms,
+        texts=tuple(dict.fromkeys(p.wording for p in phrasings)),
         actors=subjects,
         kinds=frozenset().union(*(p.kinds for p in phrasings)),
         counts=frozenset(p.counted for p in phrasings if p.counted),
@@ -379,7 +390,7 @@ class Matcher:
         return tuple(found)
 
     def _features(self, best: _Scored, rival: _Scored | None, weighted: list[tuple[str, float]],
-                  asked: Analysis, real: set[str]) -> tuple[float, ...]:
+                  asked: Analysis, real: set[str], passed_over: bool, wording: str) -> tuple[float, ...]:
         """What the confidence model reads of the best entry (`confidence.FEATURES`, in order)."""
         record = self._records[best.entry]
         total = sum(weight for _, weight in weighted) or 1.0
@@ -397,7 +408,23 @@ class Matcher:
             best.own / 100, margin, unknown,
             float(any(term not in self._known for term in terms & real)),
             float(bool(record_kinds and asked.kinds - record_kinds)),
+            min(len(terms), 8) / 8,
+            float(passed_over),
+            self._wording(best.entry, wording) / 100,
         )
+
+    def _wording(self, index: int, wording: str) -> float:
+        """Similarity of the question's wording, every word kept, to the entry's closest phrasing."""
+        return process.extractOne(wording, self._records[index].texts, scorer=fuzz.ratio)[1]
+
+    def _by_wording(self, ranked: list[_Scored], wording: str) -> list[_Scored]:
+        """Entries tied on score put in order of how closely a phrasing words the question:
+        "did isis retake palmyra" has the terms of "what if isis retakes palmyra" too."""
+        tied = [s for s in ranked if s.score == ranked[0].score]
+        if len(tied) == 1:
+            return ranked
+        tied.sort(key=lambda s: -self._wording(s.entry, wording))  # stable: file order breaks the rest
+        return tied + ranked[len(tied):]
 
     def _other_actor(self, record: _Record, asked: Analysis) -> bool:
         """The question's subject is a claimant none of the entry's phrasings has as subject: a
@@ -433,10 +460,14 @@ class Matcher:
         answerable = [s for s in scored if self._answers_kind(s.entry, asked) and not self.conflicts(s.entry, asked, terms)]
         features: tuple[float, ...] = ()
         chance = 0.0
+        wording = asked.wording[:500]
         if answerable:
+            answerable = self._by_wording(answerable, wording)
             # real English words, not slang or typos: one the article never uses is a topic it lacks
             real = {self.analyzer.stem(word) for word in typed if english_frequency(word) >= EVERYDAY_WORD}
-            features = self._features(answerable[0], self._rival(answerable), weighted, asked, real)
+            passed_over = answerable[0].entry != scored[0].entry
+            features = self._features(answerable[0], self._rival(answerable), weighted, asked, real, passed_over,
+                                      wording)
             chance = confidence.probability(features)
             if chance >= confidence.ANSWER_PROBABILITY:
                 entry = entries[answerable[0].entry]
