@@ -35,8 +35,8 @@ FEATURES = (
     "wording",  # similarity of the whole question, every word kept, to the closest phrasing, over 100
 )
 
-BIAS = -7.345
-WEIGHTS = (2.346, 2.694, -2.681, 0.810, 2.547, 1.825, -0.666, 0.929, -2.407, 0.221, -2.537, 0.936, -0.727, 2.473)
+BIAS = -7.449
+WEIGHTS = (2.083, 2.198, -1.367, 0.597, 2.467, 1.911, -0.434, 0.963, -2.175, 0.259, -2.533, 0.839, -0.845, 2.017)
 ANSWER_PROBABILITY = 0.8
 EXACT_PROBABILITY = 0.99  # a question the knowledge file has, word for word, goes to its entry
 

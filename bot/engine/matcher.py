@@ -235,18 +235,16 @@ def _things(knowledge: Knowledge, analyzer: Analyzer, records: list[_Record]) ->
 
     Taken from what the knowledge file knows: its aliases' and acronyms' canonical phrases,
     its claimants' names, and the words the article capitalises inside a sentence (Aleppo,
-    Interfax, Thursday). Everyday words among the last two (a claimant "near" Aleppo) and
-    question words are left out, and so is any term a third of the entries are asked
-    with (Palmyra, "say"): it tells no entry from another.
+    Interfax, Thursday). Everyday English words ("first", "control", a claimant "near"
+    Aleppo) and question words are left out, and so is any term a third of the entries
+    are asked with (Palmyra): it tells no entry from another.
     """
-    named: set[str] = set()
-    for phrase in (*knowledge.aliases, *knowledge.acronyms.values()):
-        named.update(analyzer.terms_of(phrase))
-    proper = [claimant.name for claimant in knowledge.claimants.values()]
+    names = [*knowledge.aliases, *knowledge.acronyms.values(), *(c.name for c in knowledge.claimants.values())]
     for paragraph in knowledge.article.text.split("\n")[1:]:  # the headline is all capitals
         for sentence in split_sentences(paragraph):
-            proper += [word for word in sentence.split()[1:] if word[:1].isupper()]
-    for text in proper:
+            names += [word for word in sentence.split()[1:] if word[:1].isupper()]
+    named: set[str] = set()
+    for text in names:
         words = [w for w in analyzer.words(text) if english_frequency(w) < COMMON_WORD]
         named.update(analyzer.analyse(words).terms)
     question_words = {analyzer.stem(word) for phrases in KINDS.values() for phrase in phrases for word in phrase.split()}
@@ -434,19 +432,19 @@ class Matcher:
 
     def explain(self, question: str) -> Verdict:
         """The match for a question, with the entry the confidence model judged and what it read."""
+        entries = self.knowledge.entries
+        exact = self._exact.get(normalize(question[: MAX_QUERY_WORDS * 40]))
+        if exact is not None:
+            entry = entries[exact]
+            return Verdict(Match(question=question, answered=True, entry=entry, answer=entry.answer,
+                                 sources=entry.sources, score=round(100 * confidence.EXACT_PROBABILITY), suggestions=()),
+                           entry, ())
         typed = [self.speller.correct(word) for word in self.analyzer.words(question)[: MAX_QUERY_WORDS * 3]]
         asked = self.analyzer.analyse(typed)
         terms = asked.terms[:MAX_QUERY_WORDS]
         if not terms:
             return Verdict(Match(question=question, answered=False, entry=None, answer=None, sources=(), score=0,
                                  suggestions=()), None, ())
-        entries = self.knowledge.entries
-        exact = self._exact.get(normalize(question))
-        if exact is not None:
-            entry = entries[exact]
-            return Verdict(Match(question=question, answered=True, entry=entry, answer=entry.answer,
-                                 sources=entry.sources, score=round(100 * confidence.EXACT_PROBABILITY), suggestions=()),
-                           entry, ())
         common = {self.analyzer.stem(word) for word in typed if english_frequency(word) >= COMMON_WORD}
         query = " ".join(sorted(terms))
         weighted = [(t, self._weight(t, common)) for t in terms]
