@@ -56,10 +56,10 @@ def main() -> None:
         utility = tune.answered_right - WRONG_COST * tune.wrong
         hold, whole = evaluate(matcher, holdout_cases), evaluate(matcher, curated)
         settings = ", ".join(f"{n}={v}" for n, v in zip(GRID, values))
-        results.append((utility, f"tune wrong {tune.wrong_rate:.1%} right {tune.in_scope_accuracy:.1%} | holdout wrong "
-                                  f"{hold.wrong_rate:.1%} right {hold.in_scope_accuracy:.1%} abstained "
-                                  f"{hold.abstention_accuracy:.1%} | curated {whole.in_scope_accuracy:.1%}/"
-                                  f"{whole.abstention_accuracy:.1%} | {settings}"))
+        line = (f"tune wrong {tune.wrong_rate:.1%} right {tune.in_scope_accuracy:.1%} | holdout wrong "
+                f"{hold.wrong_rate:.1%} right {hold.in_scope_accuracy:.1%} abstained {hold.abstention_accuracy:.1%}"
+                f" | curated {whole.in_scope_accuracy:.1%}/{whole.abstention_accuracy:.1%} | {settings}")
+        results.append((utility, line))
     for utility, line in sorted(results, key=lambda r: -r[0])[:10]:
         print(f"{utility:5d} {line}")
 

@@ -173,8 +173,9 @@ class Analyzer:
         return self.analyse(self.words(text)).terms
 
 
-_AUXILIARIES = frozenset("did does do has have had was were is are will would can could".split())
-_DETERMINERS = frozenset("the its their his her a an that this these those".split())
+_AUXILIARIES = frozenset({"did", "does", "do", "has", "have", "had", "was", "were", "is", "are", "will", "would",
+                          "can", "could"})
+_DETERMINERS = frozenset({"the", "its", "their", "his", "her", "a", "an", "that", "this", "these", "those"})
 
 
 def _subject(stemmed: str) -> frozenset[str]:

@@ -193,8 +193,8 @@ def describe(report: Report, split: str, *, misses: bool = True) -> str:
     answerable_abstained = report.answerable - report.answered_right - report.answerable_wrong
     lines = [
         f"split: {split}",
-        f"WRONG answers:            {_share(report.wrong, report.questions)} "
-        f"({report.answerable_wrong} answerable, {report.out_of_scope_wrong} out of scope)",
+        (f"WRONG answers:            {_share(report.wrong, report.questions)} "
+         f"({report.answerable_wrong} answerable, {report.out_of_scope_wrong} out of scope)"),
         f"answerable answered right: {_share(report.answered_right, report.answerable)}",
         f"right within one click:    {_share(report.one_click, report.answerable)}",
         f"answerable abstained:      {_share(answerable_abstained, report.answerable)}",
