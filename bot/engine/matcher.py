@@ -268,6 +268,20 @@ def _named_actors(terms: Iterable[str], actors: tuple[frozenset[str], ...]) -> f
     return frozenset(actor for actor in actors if actor <= found)
 
 
+@dataclass(frozen=True, slots=True)
+class _Asked:
+    """What conflict checks need of a question, worked out once for all its candidates."""
+
+    strict_kinds: frozenset[str]
+    things: frozenset[str]
+    subject_actors: frozenset[frozenset[str]]
+
+    @staticmethod
+    def of(asked: Analysis, terms: Iterable[str], matcher: Matcher) -> _Asked:
+        return _Asked(asked.kinds & STRICT_KINDS, frozenset(terms) & matcher._things,
+                      _named_actors(asked.subject, matcher._actors))
+
+
 class Matcher:
     """An index over one Knowledge; immutable after construction, so safe to share."""
 
@@ -380,11 +394,14 @@ class Matcher:
         only other entries give ("who leads", "how far", "what is a"), names an actor, place or
         thing that neither the entry's phrasings nor its answer ever name, or has as subject a
         claimant the entry's phrasings never do."""
-        record = self._records[index]
-        found = [f"asks {kind}" for kind in sorted(asked.kinds & STRICT_KINDS - record.kinds)]
-        found += [f"names {term}" for term in sorted(set(terms) & self._things - record.said)]
-        if self._other_actor(record, asked):
-            found.append("is about someone else")
+        return self._conflicts(self._records[index], _Asked.of(asked, terms, self))
+
+    @staticmethod
+    def _conflicts(record: _Record, asked: _Asked) -> tuple[str, ...]:
+        found = [f"asks {kind}" for kind in sorted(asked.strict_kinds - record.kinds)]
+        found += [f"names {term}" for term in sorted(asked.things - record.said)]
+        if record.actors and asked.subject_actors and not asked.subject_actors & record.actors:
+            found.append("is about someone else")  # "how many strikes did the Syrian army launch": not Russia's 64
         return tuple(found)
 
     def _features(self, best: _Scored, rival: _Scored | None, weighted: list[tuple[str, float]],
@@ -424,12 +441,6 @@ class Matcher:
         tied.sort(key=lambda s: -self._wording(s.entry, wording))  # stable: file order breaks the rest
         return tied + ranked[len(tied):]
 
-    def _other_actor(self, record: _Record, asked: Analysis) -> bool:
-        """The question's subject is a claimant none of the entry's phrasings has as subject: a
-        swapped subject ("how many strikes did the Syrian army launch" is not Russia's 64)."""
-        named = _named_actors(asked.subject, self._actors)
-        return bool(record.actors and named and not named & record.actors)
-
     def explain(self, question: str) -> Verdict:
         """The match for a question, with the entry the confidence model judged and what it read."""
         entries = self.knowledge.entries
@@ -455,7 +466,9 @@ class Matcher:
                 candidates, key=lambda i: -sum(weight for t, weight in weighted if t in self._records[i].terms)
             )[:MAX_CANDIDATES]
         scored = sorted((self._score(i, weighted, query) for i in pool), key=_Scored.best_first)
-        answerable = [s for s in scored if self._answers_kind(s.entry, asked) and not self.conflicts(s.entry, asked, terms)]
+        facts = _Asked.of(asked, terms, self)
+        answerable = [s for s in scored
+                      if self._answers_kind(s.entry, asked) and not self._conflicts(self._records[s.entry], facts)]
         features: tuple[float, ...] = ()
         chance = 0.0
         wording = asked.wording[:500]
