@@ -35,8 +35,8 @@ FEATURES = (
     "wording",  # similarity of the whole question, every word kept, to the closest phrasing, over 100
 )
 
-BIAS = -7.449
-WEIGHTS = (2.083, 2.198, -1.367, 0.597, 2.467, 1.911, -0.434, 0.963, -2.175, 0.259, -2.533, 0.839, -0.845, 2.017)
+BIAS = -7.637
+WEIGHTS = (2.165, 2.203, -1.411, 0.547, 2.588, 2.109, -0.541, 1.173, -2.876, 0.587, -2.526, 0.626, -0.786, 1.921)
 ANSWER_PROBABILITY = 0.8
 EXACT_PROBABILITY = 0.99  # a question the knowledge file has, word for word, goes to its entry
 

@@ -73,6 +73,7 @@ SUGGEST_AT = 40
 MAX_SUGGESTIONS = 3
 MAX_QUERY_WORDS = 48  # a 4,000-character paste is judged on its first words
 MAX_CANDIDATES = 200
+_QUESTION_WORDS = frozenset({"who", "what", "when", "where", "why", "how", "which"})
 MAX_POSTINGS = 5000  # terms in more entries than this don't pick candidates
 
 
@@ -228,6 +229,15 @@ def _record(entry: Entry, analyse: _Analyses, quotes: _Quotes, actors: tuple[fro
         identifies=frozenset(p.identified for p in phrasings if p.identified),
         evidence=frozenset().union(*(where for where, _ in evidence)),
     )
+
+
+def _form(wording: str) -> frozenset[str]:
+    """The function words a question is asked with: "did", "what if", "how"."""
+    return frozenset(word for word in wording.split() if word in STOP_WORDS or word in _QUESTION_WORDS)
+
+
+def _overlap(one: frozenset[str], other: frozenset[str]) -> float:
+    return len(one & other) / len(one | other) if one or other else 1.0
 
 
 def _things(knowledge: Knowledge, analyzer: Analyzer, records: list[_Record]) -> frozenset[str]:
@@ -438,7 +448,15 @@ class Matcher:
         tied = [s for s in ranked if s.score == ranked[0].score]
         if len(tied) == 1:
             return ranked
-        tied.sort(key=lambda s: -self._wording(s.entry, wording))  # stable: file order breaks the rest
+        form = _form(wording)
+
+        def closeness(scored: _Scored) -> tuple[float, float]:
+            """The phrasing asked in the most similar form (its function words: "did", "what if"),
+            then with the most similar wording."""
+            return max((_overlap(form, _form(text)), fuzz.ratio(wording, text))
+                       for text in self._records[scored.entry].texts)
+
+        tied.sort(key=closeness, reverse=True)
         return tied + ranked[len(tied):]
 
     def explain(self, question: str) -> Verdict:
