@@ -10,8 +10,10 @@ probability times 100: of answers shown near N, about N % are right, as
 `python -m bot eval` checks on every set (reliability table and ECE).
 
 The bot answers when the probability reaches ANSWER_PROBABILITY: a wrong answer
-puts a claim in someone's mouth, so it is worth three "did you mean"s.
-The constants below are eval/fit.py's output, copied here.
+puts a claim in someone's mouth, so it is counted as costing four "did you mean"s
+(answer when p - 4 (1 - p) >= 0, i.e. p >= 0.8). BIAS and WEIGHTS are eval/fit.py's
+output (logistic regression, L2 = 0.1), copied here; refit after changing the
+matcher's scoring or the features.
 """
 
 from __future__ import annotations
