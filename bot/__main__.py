@@ -10,7 +10,18 @@ from pathlib import Path
 
 from .engine.builder import build_draft
 from .engine.compiled import load_matcher
-from .engine.evaluation import BLIND_DIR, DEFAULT_SET, SPLITS, combine, describe, evaluate, load_cases, summary
+from .engine.evaluation import (
+    BLIND_DIR,
+    DEFAULT_SET,
+    HELDOUT_DIR,
+    SPLITS,
+    combine,
+    describe,
+    evaluate,
+    is_question_list,
+    load_cases,
+    summary,
+)
 from .engine.formatting import other_side_of, render_plain
 from .engine.loader import DEFAULT_PATH, KnowledgeError, load_knowledge
 from .engine.matcher import Matcher
@@ -78,12 +89,15 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if args.followups is not None:
         return cmd_eval_followups(args)
     matcher = _matcher(args.knowledge)
-    paths = args.questions or (sorted(BLIND_DIR.glob("*.yaml")) if args.blind else [DEFAULT_SET])
+    if args.heldout:  # sets never read while building: totals only, never a question
+        paths = [path for path in sorted(HELDOUT_DIR.glob("*.yaml")) if is_question_list(path)]
+    else:
+        paths = args.questions or (sorted(BLIND_DIR.glob("*.yaml")) if args.blind else [DEFAULT_SET])
     reports = [(path, evaluate(matcher, load_cases(path), args.split)) for path in paths]
     if len(reports) > 1:
         for path, report in reports:
             print(f"{path.name:>16}: {summary(report)}")
-    print(describe(combine(report for _, report in reports), args.split))
+    print(describe(combine(report for _, report in reports), args.split, misses=not args.heldout))
     return 0
 
 
@@ -139,6 +153,8 @@ def parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("eval", help="print answer accuracy on the evaluation set")
     ev.add_argument("--questions", type=Path, nargs="+", help="question files (default: eval/questions.yaml)")
     ev.add_argument("--blind", action="store_true", help="the blind sets in eval/blind/, each and together")
+    ev.add_argument("--heldout", action="store_true",
+                    help="the held-out sets in eval/heldout/: per-set and total figures only, no questions")
     ev.add_argument("--split", choices=SPLITS, default="all")
     ev.add_argument("--followups", type=Path, nargs="*", metavar="FILE",
                     help="score conversations turn by turn, with and without context (default: eval/followups.yaml)")

@@ -62,14 +62,23 @@ KINDS = {
                 "what century"],
     "what time": ["what time", "which time", "what hour", "time of day"],
     "when": ["when", "what day", "which day", "what date", "what month"],
-    "where": ["where", "how far", "which city", "what city", "what place", "what part"],
+    "where": ["where", "which city", "what city", "what place", "what part"],
+    "how far": ["how far", "what distance", "how many miles", "how many km", "how many kilometers"],
     "who": ["who", "whom", "whose", "which side", "which group", "what group", "which agency", "what agency"],
     "why": ["why", "how come"],
     "name": ["name", "named", "called"],
     "what kind": ["what kind", "which kind", "what type", "which type", "what sort"],
+    "leader": ["leader", "leaders", "who lead", "who leads", "who led", "head of", "who heads", "chief", "boss",
+               "commander", "in command"],
+    "definition": ["what is a", "what is an", "what a", "what an", "define", "definition", "meaning of the word"],
     # no entry should ask these: the article gives facts and claims, the bot no opinions
     "opinion": ["should", "do you think", "your opinion", "your view", "biased", "is it fair", "is it right"],
 }
+
+# Attributes few entries give: a question asking one is answered only by an entry one of
+# whose phrasings asks it ("who leads Islamic State" is not "who is winning", "how far is
+# Palmyra from Damascus" not the silo's distance from Palmyra, "what is a grain silo" not where it is).
+STRICT_KINDS = frozenset({"how far", "how old", "leader", "definition"})
 
 # "how many militants": the word after it says what is counted ("mani" is the stem of "many");
 # "which statues", "what equipment": the word after it is what must be identified
@@ -88,6 +97,8 @@ class Analysis:
     kinds: frozenset[str]
     counted: str | None
     identified: str | None
+    subject: frozenset[str] = frozenset()  # terms after the first auxiliary: "how many strikes did *Russia* launch"
+    wording: str = ""  # every word stemmed, aliases rewritten, stop words kept: how it is asked
 
 
 class Analyzer:
@@ -110,7 +121,9 @@ class Analyzer:
         # center" keeps "monitoring center" though "the monitor" is a variant of something else
         self._canonical_re = _alternation({self._stem_text(normalize(c)): "" for c in aliases}, capture=True)
         self._kind_of = {self._stem_text(phrase): kind for kind, phrases in KINDS.items() for phrase in phrases}
-        self._kinds_re = _alternation(self._kind_of)
+        kinds_re = _alternation(self._kind_of)
+        assert kinds_re is not None  # KINDS is never empty
+        self._kinds_re = kinds_re
 
     def stem(self, word: str) -> str:
         stem = self._stems.get(word)
@@ -142,7 +155,7 @@ class Analyzer:
         counted = _COUNTED.search(stemmed)
         identified = _IDENTIFIED.search(stemmed)
         terms = tuple(dict.fromkeys(t for t in stemmed.split() if t not in STOP_WORDS))
-        return Analysis(terms, kinds, _asked(counted), None if kinds else _asked(identified))
+        return Analysis(terms, kinds, _asked(counted), None if kinds else _asked(identified), _subject(stemmed), stemmed)
 
     def _rewrite(self, stemmed: str) -> str:
         """Every alias variant replaced by its canonical phrase, canonical phrases left whole."""
@@ -158,6 +171,22 @@ class Analyzer:
 
     def terms_of(self, text: str) -> tuple[str, ...]:
         return self.analyse(self.words(text)).terms
+
+
+_AUXILIARIES = frozenset({"did", "does", "do", "has", "have", "had", "was", "were", "is", "are", "will", "would",
+                          "can", "could"})
+_DETERMINERS = frozenset({"the", "its", "their", "his", "her", "a", "an", "that", "this", "these", "those"})
+
+
+def _subject(stemmed: str) -> frozenset[str]:
+    """The content words after a question's first auxiliary, up to the next stop word: who
+    does or did the thing asked about ("how many strikes did *Syrian army* launch")."""
+    words = stemmed.split()
+    start = next((i + 1 for i, word in enumerate(words) if word in _AUXILIARIES), len(words))
+    while start < len(words) and words[start] in _DETERMINERS:
+        start += 1
+    span = itertools.takewhile(lambda word: word not in STOP_WORDS, words[start:])
+    return frozenset(span)
 
 
 def _asked(match: re.Match[str] | None) -> str | None:

@@ -1,11 +1,18 @@
-"""Answer quality, measured: in-scope accuracy and abstention accuracy on eval/questions.yaml.
+"""Answer quality, measured as users live with it, on labelled question files.
 
-An in-scope question is right when the bot answers and its answer or quotes
-hold every expected fact (compared after `normalize`, so "4,000" = "4000");
-a fact given as a list is right when any one of its forms is there.
-An out-of-scope question (`facts: none`) is right when the bot abstains.
-The set splits in two by a hash of each question: thresholds are tuned on
-`tune` only, and `holdout` says how the bot does on questions it wasn't tuned on.
+An answerable question (`facts: [...]`) is answered right when the bot answers
+and its answer or quotes hold every expected fact (compared after `normalize`,
+so "4,000" = "4000"; a fact given as a list is right when any one of its forms
+is there); right within one click when, instead, one of its "did you mean"
+suggestions would be. A question the article doesn't answer (`facts: none`)
+is right when the bot abstains. Any answer that isn't right is a WRONG answer,
+in scope or out of it: the headline figure, since a wrong answer puts a claim
+in someone's mouth. Every answer's confidence is also checked against how
+often answers are right (a reliability table and the expected calibration error).
+
+Each question falls in the `tune` or `holdout` half by a hash of its text: the
+engine's constants are chosen on `tune` only, and `holdout` says how the bot
+does on questions it wasn't tuned on.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from .text import normalize
 
 DEFAULT_SET = EVAL_DIR / "questions.yaml"
 BLIND_DIR = DEFAULT_SET.parent / "blind"  # written by people who never saw the bot
+HELDOUT_DIR = DEFAULT_SET.parent / "heldout"  # the same, never read while building: totals only
 SPLITS = ("all", "tune", "holdout")
 
 
@@ -37,21 +45,63 @@ class Case:
         return "tune" if digest[0] % 2 == 0 else "holdout"
 
 
+BINS = 10  # reliability table: confidence 0-9, 10-19, ... 90-100
+
+
 @dataclass
 class Report:
-    in_scope: int = 0
-    in_scope_right: int = 0
-    out_scope: int = 0
-    out_scope_right: int = 0
+    answerable: int = 0
+    answered_right: int = 0
+    one_click: int = 0  # answered right, or the right entry among the suggestions
+    answerable_wrong: int = 0
+    out_of_scope: int = 0
+    out_of_scope_wrong: int = 0  # answered, though the article doesn't say
     misses: list[tuple[Case, Match]] = field(default_factory=list)
+    shown: list[tuple[int, bool]] = field(default_factory=list)  # each answer's confidence, and whether it was right
+
+    @property
+    def questions(self) -> int:
+        return self.answerable + self.out_of_scope
+
+    @property
+    def wrong(self) -> int:
+        return self.answerable_wrong + self.out_of_scope_wrong
+
+    @property
+    def wrong_rate(self) -> float:
+        return self.wrong / self.questions if self.questions else 0.0
 
     @property
     def in_scope_accuracy(self) -> float:
-        return self.in_scope_right / self.in_scope if self.in_scope else 1.0
+        """Answerable questions answered right."""
+        return self.answered_right / self.answerable if self.answerable else 1.0
+
+    @property
+    def one_click_accuracy(self) -> float:
+        return self.one_click / self.answerable if self.answerable else 1.0
 
     @property
     def abstention_accuracy(self) -> float:
-        return self.out_scope_right / self.out_scope if self.out_scope else 1.0
+        """Questions the article doesn't answer that the bot abstained on."""
+        return (self.out_of_scope - self.out_of_scope_wrong) / self.out_of_scope if self.out_of_scope else 1.0
+
+    @property
+    def ece(self) -> float:
+        """Expected calibration error of the answers shown, in points: the gap between
+        confidence and share right in each bin, weighted by the answers in it."""
+        if not self.shown:
+            return 0.0
+        gap = 0.0
+        for members in _bins(self.shown).values():
+            gap += abs(sum(c for c, _ in members) - 100 * sum(r for _, r in members))
+        return gap / len(self.shown)
+
+
+def _bins(shown: list[tuple[int, bool]]) -> dict[int, list[tuple[int, bool]]]:
+    bins: dict[int, list[tuple[int, bool]]] = {}
+    for confidence, right in shown:
+        bins.setdefault(min(confidence * BINS // 100, BINS - 1), []).append((confidence, right))
+    return dict(sorted(bins.items()))
 
 
 def load_cases(path: Path = DEFAULT_SET) -> list[Case]:
@@ -65,6 +115,12 @@ def load_cases(path: Path = DEFAULT_SET) -> list[Case]:
             forms = tuple(tuple(map(str, f)) if isinstance(f, list) else (str(f),) for f in facts)
             cases.append(Case(str(item["q"]), forms))
     return cases
+
+
+def is_question_list(path: Path) -> bool:
+    """A file of single questions (not follow-up conversations, which have `turns:`)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return isinstance(data, list) and all(isinstance(item, dict) and "q" in item and "facts" in item for item in data)
 
 
 def is_right(case: Case, match: Match) -> bool:
@@ -83,12 +139,16 @@ def evaluate(matcher: Matcher, cases: list[Case], split: str = "all") -> Report:
             continue
         match = matcher.match(case.question)
         right = is_right(case, match)
+        if match.answered:
+            report.shown.append((match.score, right))
         if case.facts is None:
-            report.out_scope += 1
-            report.out_scope_right += right
+            report.out_of_scope += 1
+            report.out_of_scope_wrong += not right
         else:
-            report.in_scope += 1
-            report.in_scope_right += right
+            report.answerable += 1
+            report.answered_right += right
+            report.answerable_wrong += match.answered and not right
+            report.one_click += right or any(is_right(case, matcher.answer_entry(s)) for s in match.suggestions)
         if not right:
             report.misses.append((case, match))
     return report
@@ -97,29 +157,54 @@ def evaluate(matcher: Matcher, cases: list[Case], split: str = "all") -> Report:
 def combine(reports: Iterable[Report]) -> Report:
     total = Report()
     for report in reports:
-        total.in_scope += report.in_scope
-        total.in_scope_right += report.in_scope_right
-        total.out_scope += report.out_scope
-        total.out_scope_right += report.out_scope_right
+        for name in ("answerable", "answered_right", "one_click", "answerable_wrong", "out_of_scope",
+                     "out_of_scope_wrong"):
+            setattr(total, name, getattr(total, name) + getattr(report, name))
         total.misses += report.misses
+        total.shown += report.shown
     return total
 
 
+def _share(part: int, whole: int) -> str:
+    return f"{part / whole if whole else 0:6.1%} ({part}/{whole})"
+
+
 def summary(report: Report) -> str:
-    return (f"in-scope {report.in_scope_accuracy:6.1%} ({report.in_scope_right}/{report.in_scope}), "
-            f"abstention {report.abstention_accuracy:6.1%} ({report.out_scope_right}/{report.out_scope})")
+    """One line per set, wrong answers first."""
+    return (f"wrong {_share(report.wrong, report.questions)} | answerable: right "
+            f"{_share(report.answered_right, report.answerable)}, within one click "
+            f"{_share(report.one_click, report.answerable)} | out of scope abstained "
+            f"{_share(report.out_of_scope - report.out_of_scope_wrong, report.out_of_scope)}")
 
 
-def describe(report: Report, split: str) -> str:
+def reliability(report: Report) -> str:
+    """Confidence bins against the share of answers in them that were right, and the ECE."""
+    lines = ["confidence  answers  mean confidence  share right"]
+    for index, members in _bins(report.shown).items():
+        low, high = index * 100 // BINS, (index + 1) * 100 // BINS - (index < BINS - 1)
+        mean = sum(c for c, _ in members) / len(members)
+        share = sum(r for _, r in members) / len(members)
+        lines.append(f"{low:>4}-{high:<5} {len(members):>8} {mean:>16.1f} {share:>12.1%}")
+    lines.append(f"ECE (expected calibration error): {report.ece:.1f} points over {len(report.shown)} answers")
+    return "\n".join(lines)
+
+
+def describe(report: Report, split: str, *, misses: bool = True) -> str:
+    answerable_abstained = report.answerable - report.answered_right - report.answerable_wrong
     lines = [
         f"split: {split}",
-        f"in-scope accuracy:   {report.in_scope_accuracy:6.1%} ({report.in_scope_right}/{report.in_scope})",
-        f"abstention accuracy: {report.abstention_accuracy:6.1%} ({report.out_scope_right}/{report.out_scope})",
+        (f"WRONG answers:            {_share(report.wrong, report.questions)} "
+         f"({report.answerable_wrong} answerable, {report.out_of_scope_wrong} out of scope)"),
+        f"answerable answered right: {_share(report.answered_right, report.answerable)}",
+        f"right within one click:    {_share(report.one_click, report.answerable)}",
+        f"answerable abstained:      {_share(answerable_abstained, report.answerable)}",
+        f"out of scope abstained:    {_share(report.out_of_scope - report.out_of_scope_wrong, report.out_of_scope)}",
+        reliability(report),
     ]
-    if report.misses:
+    if misses and report.misses:
         lines.append(f"misses ({len(report.misses)}):")
-    for case, match in report.misses:
-        expected = "abstain" if case.facts is None else "facts " + ", ".join(" or ".join(f) for f in case.facts)
-        got = match.entry.id if match.entry else "abstained"
-        lines.append(f"  - {case.question!r}: expected {expected}; got {got} (score {match.score})")
+        for case, match in report.misses:
+            expected = "abstain" if case.facts is None else "facts " + ", ".join(" or ".join(f) for f in case.facts)
+            got = match.entry.id if match.entry else "abstained"
+            lines.append(f"  - {case.question!r}: expected {expected}; got {got} (confidence {match.score})")
     return "\n".join(lines)

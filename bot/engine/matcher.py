@@ -21,18 +21,29 @@ How a question is scored against an entry:
    a name...): "how many troops did Russia send" is not answered by "did Russia
    send troops". A "how many" must count what the entry's "how many" count,
    and a "which statues" must be about what its "which" ask about.
-4. The best such entry is the answer when its score reaches ANSWER_AT, its
-   coverage COVERAGE_AT, and it leads the runner-up (`_is_clear`). Otherwise
-   entries scoring SUGGEST_AT or more become "did you mean" suggestions. Every
-   answer is a curated entry, with its sources: a fall-back quoting the one
-   article sentence that holds every term of the question was measured (it
-   answered 3 questions in 800 and moved neither accuracy) and dropped.
+4. Conflicts sink a match (`Matcher.conflicts`), from what the knowledge file
+   knows: a question asking an attribute only some entries give (`STRICT_KINDS`:
+   "who leads", "how far", "how old", "what is a") isn't answered by the others;
+   one naming an actor, place or thing (`_things`: aliases, claimants, the
+   article's proper nouns) that neither the entry's phrasings nor its answer name
+   isn't answered by it (Damascus, which the file knows only as another name of
+   the government, is not in the silo's entry); and one whose subject is a
+   claimant the entry's phrasings never have as subject isn't either ("how many
+   strikes did the Syrian army launch" is not Russia's 64). Such an entry may still
+   be suggested.
+5. The best remaining entry is judged by a calibrated model (`confidence`): the
+   probability that its answer is right, from its score, coverage, closeness of
+   wording, lead over the runner-up and the like. It is the answer when that
+   probability reaches `confidence.ANSWER_PROBABILITY`, and the confidence shown
+   is that probability in percent. Otherwise entries scoring SUGGEST_AT or more
+   become "did you mean" suggestions. A question equal, after normalising, to
+   one of the file's phrasings is answered by that entry before any of this.
+   Every answer is a curated entry, with its sources.
 
-The constants were chosen by grid search (eval/tune.py): the highest sum of
-in-scope and abstention accuracy on the `tune` half of the curated and blind
-evaluation sets, among settings that keep the curated set's 95 % floors.
-`python -m bot eval --split holdout` reports the half they were not chosen on,
-and eval/blind/e.yaml was never read while building any of this.
+The scoring constants were chosen by grid search (eval/tune.py) and the model
+fitted (eval/fit.py) on the `tune` halves of the curated and blind sets;
+`python -m bot eval --split holdout` reports the halves they were not chosen on,
+and `python -m bot eval --heldout` the sets never read while building.
 """
 
 from __future__ import annotations
@@ -41,28 +52,28 @@ import bisect
 import itertools
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
-from .analyzer import COMMON_WORD, STOP_WORDS, Analysis, Analyzer, Speller, english_frequency
+from .analyzer import COMMON_WORD, EVERYDAY_WORD, KINDS, STOP_WORDS, STRICT_KINDS, Analysis, Analyzer, Speller, english_frequency
+from . import confidence
 from .gc_pause import gc_paused
 from .knowledge import Entry, Knowledge, Source
 from .text import fold_typography, normalize, split_sentences
 
 COVERAGE_WEIGHT = 0.6
-COVERAGE_AT = 0.5
+COVERAGE_AT = 0.5  # a near miss worth "not sure, did you mean" covers this much of the question
 UNKNOWN_WORD_WEIGHT = 1.0
 COMMON_WORD_WEIGHT = 0.3
 ABSENT_WEIGHT = 1.5
-ANSWER_AT = 87
-MARGIN = 3
 SUGGEST_AT = 40
 MAX_SUGGESTIONS = 3
 MAX_QUERY_WORDS = 48  # a 4,000-character paste is judged on its first words
 MAX_CANDIDATES = 200
+_QUESTION_WORDS = frozenset({"who", "what", "when", "where", "why", "how", "which"})
 MAX_POSTINGS = 5000  # terms in more entries than this don't pick candidates
 
 
@@ -93,6 +104,16 @@ class Match:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """A match and how it was decided: the entry the confidence model judged (answered
+    or not) and the features it read, for fitting and checking the model (eval/fit.py)."""
+
+    match: Match
+    judged: Entry | None
+    features: tuple[float, ...]  # empty when nothing was judged, or the question was a phrasing word for word
+
+
 def _asks_about(thing: str | None, asked_of_entry: frozenset[str]) -> bool:
     """An entry whose phrasings count or identify other things can't say how many or which of this one."""
     return thing is None or not asked_of_entry or thing in asked_of_entry
@@ -104,17 +125,171 @@ def _with_prefix(ordered: list[str], prefix: str, most: int) -> list[str]:
     return list(itertools.takewhile(lambda text: text.startswith(prefix), ordered[start:start + most]))
 
 
+@dataclass(frozen=True, slots=True)
+class _Record:
+    """Everything the matcher knows of one entry, built once from the knowledge file."""
+
+    phrasings: tuple[str, ...]  # question first, then alternates: each its terms token-sorted, no repeats
+    terms: frozenset[str]  # terms of its phrasings and of the article sentences it quotes
+    asked: frozenset[str]  # terms of its phrasings only: what people ask it with
+    said: frozenset[str]  # terms of its phrasings and of the curator's answer: what the entry is about
+    phrasing_terms: tuple[frozenset[str], ...]  # each phrasing's terms, for the closest single phrasing
+    texts: tuple[str, ...]  # its phrasings' wording (stemmed, aliases rewritten, every word kept)
+    actors: frozenset[frozenset[str]]  # the claimants its phrasings have as subject ("did *Russia* send troops")
+    kinds: frozenset[str]  # the kinds of question its phrasings ask ("how many", "who"...)
+    counts: frozenset[str]  # what its "how many" phrasings count
+    identifies: frozenset[str]  # what its "which"/"what" phrasings ask to identify
+    evidence: frozenset[int]  # indices of the article sentences it quotes
+
+
 class _Scored(NamedTuple):
-    """One entry's fit to a question; sorts best first (ties: own question closest, then file order)."""
+    """One entry's fit to a question."""
 
     score: float
     own: float  # similarity to the entry's own question, the tie-breaker
     coverage: float
-    rank: int  # minus the entry's index, so earlier entries sort first
+    entry: int  # the entry's position in the knowledge file
+    similarity: float = 0.0  # to the entry's closest phrasing
 
-    @property
-    def index(self) -> int:
-        return -self.rank
+    def best_first(self) -> tuple[float, float, float, int]:
+        """Sort key: highest score; on a tie, own question closest, then more coverage, then file order."""
+        return (-self.score, -self.own, -self.coverage, self.entry)
+
+    def ahead_of(self, other: _Scored) -> bool:
+        """Strictly better score, or the same score and a closer own question."""
+        return self.score > other.score or (self.score == other.score and self.own > other.own)
+
+
+class _Analyses:
+    """Each distinct text analysed once (quotes and answers repeat); remembers which texts it saw."""
+
+    def __init__(self, analyzer: Analyzer) -> None:
+        self._analyzer = analyzer
+        self._seen: dict[str, tuple[list[str], Analysis]] = {}
+
+    def __call__(self, text: str) -> Analysis:
+        found = self._seen.get(text)
+        if found is None:
+            words = self._analyzer.words(text)
+            found = self._seen[text] = (words, self._analyzer.analyse(words))
+        return found[1]
+
+    def word_counts(self) -> Counter[str]:
+        """Every word of every distinct text seen, counted once per text."""
+        counts: Counter[str] = Counter()
+        for words, _ in self._seen.values():
+            counts.update(words)
+        return counts
+
+
+class _Quotes:
+    """The article sentences a quote comes from, and their terms: a quote is read with
+    its whole sentences ("who released the photo of the burnt flag" is about the caption
+    sentence, though the entry quotes only its credit)."""
+
+    def __init__(self, article_text: str, analyse: _Analyses) -> None:
+        self._sentences = [fold_typography(sentence) for paragraph in article_text.split("\n")
+                           for sentence in split_sentences(paragraph)]
+        self._analyse = analyse
+        self._seen: dict[str, tuple[frozenset[int], frozenset[str]]] = {}
+
+    def context(self, quote: str) -> tuple[frozenset[int], frozenset[str]]:
+        found = self._seen.get(quote)
+        if found is None:
+            folded = fold_typography(quote)
+            around = frozenset(i for i, s in enumerate(self._sentences) if folded in s or s in folded)
+            texts = [self._sentences[i] for i in around] or [folded]
+            found = self._seen[quote] = (around, frozenset(t for text in texts for t in self._analyse(text).terms))
+        return found
+
+
+def _record(entry: Entry, analyse: _Analyses, quotes: _Quotes, actors: tuple[frozenset[str], ...]) -> _Record:
+    phrasings = [analyse(text) for text in (entry.question, *entry.alternates)]
+    asked = frozenset().union(*(p.terms for p in phrasings))
+    # the article's words (quotes) count, not the curator's answer: its "the article
+    # doesn't name the agency" must not make "what is the agency's name" look covered
+    evidence = [quotes.context(source.quote) for source in entry.sources]
+    quoted = frozenset().union(*(terms for _, terms in evidence))
+    answer = analyse(entry.answer)  # its words also help typo correction
+    sorted_phrasings = tuple(dict.fromkeys(" ".join(sorted(p.terms)) for p in phrasings))
+    phrasing_terms = tuple(frozenset(p.split()) for p in sorted_phrasings)
+    # who does what the entry asks about: the claimants its phrasings have as subject
+    subjects = frozenset(actor for p in phrasings for actor in _named_actors(p.subject, actors))
+    return _Record(
+        # token-sorted once here, so scoring is a plain ratio (= rapidfuzz's token_sort_ratio)
+        phrasings=sorted_phrasings,
+        terms=asked | quoted,
+        asked=asked,
+        said=asked | frozenset(answer.terms),
+        phrasing_terms=phrasing_terms,
+        texts=tuple(dict.fromkeys(p.wording for p in phrasings)),
+        actors=subjects,
+        kinds=frozenset().union(*(p.kinds for p in phrasings)),
+        counts=frozenset(p.counted for p in phrasings if p.counted),
+        identifies=frozenset(p.identified for p in phrasings if p.identified),
+        evidence=frozenset().union(*(where for where, _ in evidence)),
+    )
+
+
+def _form(wording: str) -> frozenset[str]:
+    """The function words a question is asked with: "did", "what if", "how"."""
+    return frozenset(word for word in wording.split() if word in STOP_WORDS or word in _QUESTION_WORDS)
+
+
+def _overlap(one: frozenset[str], other: frozenset[str]) -> float:
+    return len(one & other) / len(one | other) if one or other else 1.0
+
+
+def _things(knowledge: Knowledge, analyzer: Analyzer, records: list[_Record]) -> frozenset[str]:
+    """Terms that name an actor, place or thing: what a question can be about that an entry is not.
+
+    Taken from what the knowledge file knows: its aliases' and acronyms' canonical phrases,
+    its claimants' names, and the words the article capitalises inside a sentence (Aleppo,
+    Interfax, Thursday). Everyday English words ("first", "control", a claimant "near"
+    Aleppo) and question words are left out, and so is any term a third of the entries
+    are asked with (Palmyra): it tells no entry from another.
+    """
+    names = [*knowledge.aliases, *knowledge.acronyms.values(), *(c.name for c in knowledge.claimants.values())]
+    for paragraph in knowledge.article.text.split("\n")[1:]:  # the headline is all capitals
+        for sentence in split_sentences(paragraph):
+            names += [word for word in sentence.split()[1:] if word[:1].isupper()]
+    named: set[str] = set()
+    for text in names:
+        words = [w for w in analyzer.words(text) if english_frequency(w) < COMMON_WORD]
+        named.update(analyzer.analyse(words).terms)
+    question_words = {analyzer.stem(word) for phrases in KINDS.values() for phrase in phrases for word in phrase.split()}
+    spread = Counter(term for record in records for term in record.asked)
+    return frozenset(t for t in named - question_words if spread[t] * 3 <= len(records))
+
+
+def _actors(knowledge: Knowledge, analyzer: Analyzer) -> tuple[frozenset[str], ...]:
+    """Whoever makes claims in the article, each as the terms that name it: every claimant's
+    name, and every alias's canonical phrase inside one ("Islamic State" in "A news agency
+    linked to Islamic State", "Russia" in "Russia's Defense Ministry")."""
+    names = [frozenset(analyzer.terms_of(claimant.name)) for claimant in knowledge.claimants.values()]
+    inside = [frozenset(analyzer.terms_of(canonical)) for canonical in knowledge.aliases]
+    found = {name for name in names if name}
+    found.update(phrase for phrase in inside if phrase and any(phrase <= name for name in names))
+    return tuple(sorted(found, key=sorted))
+
+
+def _named_actors(terms: Iterable[str], actors: tuple[frozenset[str], ...]) -> frozenset[frozenset[str]]:
+    found = frozenset(terms)
+    return frozenset(actor for actor in actors if actor <= found)
+
+
+@dataclass(frozen=True, slots=True)
+class _Asked:
+    """What conflict checks need of a question, worked out once for all its candidates."""
+
+    strict_kinds: frozenset[str]
+    things: frozenset[str]
+    subject_actors: frozenset[frozenset[str]]
+
+    @staticmethod
+    def of(asked: Analysis, terms: Iterable[str], matcher: Matcher) -> _Asked:
+        return _Asked(asked.kinds & STRICT_KINDS, frozenset(terms) & matcher._things,
+                      _named_actors(asked.subject, matcher._actors))
 
 
 class Matcher:
@@ -128,64 +303,17 @@ class Matcher:
         self.knowledge = knowledge
         self.analyzer = analyzer = Analyzer(knowledge.acronyms, knowledge.aliases)
         entries = knowledge.entries
-        # per entry: each question/alternate as its token-sorted terms, every term of the
-        # entry, the kinds of question its phrasings ask and what their "how many" count
-        self._phrasings: list[list[str]] = []
-        self._words_of: list[frozenset[str]] = []
-        self._kinds_of: list[frozenset[str]] = []
-        self._counts_of: list[frozenset[str]] = []
-        self._identifies: list[frozenset[str]] = []
-        self._evidence: list[frozenset[int]] = []  # indices of the article sentences it quotes
+        analyse = _Analyses(analyzer)
+        quotes = _Quotes(knowledge.article.text, analyse)
+        self._actors = _actors(knowledge, analyzer)
+        self._records = [_record(entry, analyse, quotes, self._actors) for entry in entries]
         frequency: Counter[str] = Counter()
         postings: dict[str, list[int]] = defaultdict(list)
-        # Typo correction knows every word the knowledge uses, before stemming and
-        # alias rewriting; each distinct text is processed once (quotes repeat).
-        raw_words: Counter[str] = Counter(STOP_WORDS)
-        seen: dict[str, Analysis] = {}
-
-        def analyse(text: str) -> Analysis:
-            found = seen.get(text)
-            if found is None:
-                words = analyzer.words(text)
-                raw_words.update(words)
-                found = seen[text] = analyzer.analyse(words)
-            return found
-
-        # a quote is read with the whole sentences it comes from: "who released the photo of
-        # the burnt flag" is about the caption sentence, though the entry quotes only its credit
-        sentences = [fold_typography(sentence) for paragraph in knowledge.article.text.split("\n")
-                     for sentence in split_sentences(paragraph)]
-        contexts: dict[str, tuple[frozenset[int], frozenset[str]]] = {}
-
-        def context(quote: str) -> tuple[frozenset[int], frozenset[str]]:
-            """The article sentences a quote comes from, and their terms."""
-            found = contexts.get(quote)
-            if found is None:
-                folded = fold_typography(quote)
-                around = frozenset(i for i, s in enumerate(sentences) if folded in s or s in folded)
-                texts = [sentences[i] for i in around] or [folded]
-                found = contexts[quote] = (around, frozenset(t for text in texts for t in analyse(text).terms))
-            return found
-
-        for index, entry in enumerate(entries):
-            phrasings = [analyse(text) for text in (entry.question, *entry.alternates)]
-            asked = frozenset().union(*(p.terms for p in phrasings))
-            # the article's words (quotes) count, not the curator's answer: its "the article
-            # doesn't name the agency" must not make "what is the agency's name" look covered
-            evidence = [context(source.quote) for source in entry.sources]
-            quoted = frozenset().union(*(terms for _, terms in evidence))
-            self._evidence.append(frozenset().union(*(where for where, _ in evidence)))
-            analyse(entry.answer)  # its words still help typo correction
-            # token-sorted once here, so scoring is a plain ratio (= rapidfuzz's token_sort_ratio)
-            self._phrasings.append(list(dict.fromkeys(" ".join(sorted(p.terms)) for p in phrasings)))
-            self._words_of.append(asked | quoted)
-            self._kinds_of.append(frozenset().union(*(p.kinds for p in phrasings)))
-            self._counts_of.append(frozenset(p.counted for p in phrasings if p.counted))
-            self._identifies.append(frozenset(p.identified for p in phrasings if p.identified))
-            frequency.update(asked | quoted)
+        for index, record in enumerate(self._records):
+            frequency.update(record.terms)
             # candidates come from the terms people ask with; quotes are shared by many
             # entries, so their terms would make every entry a candidate
-            for term in asked:
+            for term in record.asked:
                 postings[term].append(index)
         total = max(len(entries), 1)
         self._idf = {w: math.log((total + 1) / (df + 0.5)) + 1 for w, df in frequency.items()}
@@ -195,7 +323,18 @@ class Matcher:
         self._questions = [normalize(entry.question) for entry in entries]
         self._question_index = {question: index for index, question in enumerate(self._questions)}
         self._sorted_questions = sorted(self._question_index)
+        # a question the file has word for word goes to its entry (the first, if two shared one)
+        self._exact: dict[str, int] = {}
+        for index, entry in enumerate(entries):
+            for text in (entry.question, *entry.alternates):
+                self._exact.setdefault(normalize(text), index)
+        self._things = _things(knowledge, analyzer, self._records)
 
+        article_terms = {t for paragraph in knowledge.article.text.split("\n") for t in analyse(paragraph).terms}
+        self._known = frozenset(self._idf).union(article_terms, *(record.said for record in self._records))
+        # typo correction knows every word the knowledge uses, before stemming and alias rewriting
+        raw_words: Counter[str] = Counter(STOP_WORDS)
+        raw_words.update(analyse.word_counts())
         for canonical, forms in knowledge.aliases.items():
             for text in (canonical, *forms):
                 raw_words.update(normalize(text).split())
@@ -203,7 +342,7 @@ class Matcher:
 
     # -- scoring ------------------------------------------------------------
 
-    def _candidates(self, terms: list[str]) -> Iterable[int]:
+    def _candidates(self, terms: Sequence[str]) -> set[int]:
         ranked = sorted((t for t in terms if t in self._postings), key=lambda t: len(self._postings[t]))
         picked: set[int] = set()
         for term in ranked:
@@ -222,38 +361,26 @@ class Matcher:
         lacks weigh ABSENT_WEIGHT times more: each is a sign the question is about
         something else ("how many militants died *in March*").
         """
-        terms_of_entry = self._words_of[index]
-        found = sum(weight for term, weight in weighted if term in terms_of_entry)
+        record = self._records[index]
+        found = sum(weight for term, weight in weighted if term in record.terms)
         coverage = found / (found + ABSENT_WEIGHT * (sum(weight for _, weight in weighted) - found))
         if 100 * COVERAGE_WEIGHT * coverage + 100 * (1 - COVERAGE_WEIGHT) < SUGGEST_AT:
-            return _Scored(0.0, 0.0, 0.0, -index)
-        phrasings = self._phrasings[index]
+            return _Scored(0.0, 0.0, 0.0, index)
+        phrasings = record.phrasings
         similarity = process.extractOne(query, phrasings, scorer=fuzz.ratio)[1]
         score = 100 * COVERAGE_WEIGHT * coverage + (1 - COVERAGE_WEIGHT) * similarity
-        return _Scored(score, fuzz.ratio(query, phrasings[0]), coverage, -index)
+        return _Scored(score, fuzz.ratio(query, phrasings[0]), coverage, index, similarity)
 
-    def _is_clear(self, ranked: list[_Scored]) -> bool:
-        """Whether the best entry is a confident answer: good enough, and ahead of the rest.
-
-        The lead it needs over the runner-up shrinks to nothing as it nears a perfect
-        match; a tie on score goes to the entry whose own question is closest, and a
-        runner-up with the same evidence (related, or quoting the same sentence) is no rival.
-        """
+    def _rival(self, ranked: list[_Scored]) -> _Scored | None:
+        """The best entry after the first that is not an equally right answer (related, or
+        quoting the same sentence): how far the first leads it says how clear the choice is."""
         best = ranked[0]
-        if best.score < ANSWER_AT or best.coverage < COVERAGE_AT:
-            return False
-        if len(ranked) == 1:
-            return True
-        runner_up = ranked[1]
-        if self._same_evidence(best.index, runner_up.index):
-            return True
-        lead = best.score - runner_up.score
-        return lead >= MARGIN * (100 - best.score) / (100 - ANSWER_AT) and (lead, best.own) > (0, runner_up.own)
+        return next((s for s in ranked[1:] if not self._same_evidence(best.entry, s.entry)), None)
 
     def _same_evidence(self, first: int, second: int) -> bool:
         """Related entries, or entries quoting the same article sentence: either is a right answer."""
         one, other = self.knowledge.entries[first], self.knowledge.entries[second]
-        return other.id in one.related or one.id in other.related or bool(self._evidence[first] & self._evidence[second])
+        return other.id in one.related or one.id in other.related or bool(self._records[first].evidence & self._records[second].evidence)
 
     def _weight(self, term: str, common: set[str]) -> float:
         """IDF for a term the knowledge uses; for one it doesn't, more than the rarest term,
@@ -267,45 +394,132 @@ class Matcher:
 
         An entry with no phrasing of a kind, no "how many" or no "which", doesn't bar it.
         """
-        kinds = self._kinds_of[index]
-        if asked.kinds and kinds and not asked.kinds & kinds:
+        record = self._records[index]
+        if asked.kinds and record.kinds and not asked.kinds & record.kinds:
             return False
-        return _asks_about(asked.counted, self._counts_of[index]) and _asks_about(
-            asked.identified, self._identifies[index])
+        return _asks_about(asked.counted, record.counts) and _asks_about(asked.identified, record.identifies)
 
-    def match(self, question: str) -> Match:
-        """Answer one question. Pure: the same question always gets the same result."""
+    def conflicts(self, index: int, asked: Analysis, terms: Iterable[str]) -> tuple[str, ...]:
+        """Why the entry can't answer this question, if it can't: the question asks an attribute
+        only other entries give ("who leads", "how far", "what is a"), names an actor, place or
+        thing that neither the entry's phrasings nor its answer ever name, or has as subject a
+        claimant the entry's phrasings never do."""
+        return self._conflicts(self._records[index], _Asked.of(asked, terms, self))
+
+    @staticmethod
+    def _conflicts(record: _Record, asked: _Asked) -> tuple[str, ...]:
+        found = [f"asks {kind}" for kind in sorted(asked.strict_kinds - record.kinds)]
+        found += [f"names {term}" for term in sorted(asked.things - record.said)]
+        if record.actors and asked.subject_actors and not asked.subject_actors & record.actors:
+            found.append("is about someone else")  # "how many strikes did the Syrian army launch": not Russia's 64
+        return tuple(found)
+
+    def _features(self, best: _Scored, rival: _Scored | None, weighted: list[tuple[str, float]],
+                  asked: Analysis, real: set[str], passed_over: bool, wording: str) -> tuple[float, ...]:
+        """What the confidence model reads of the best entry (`confidence.FEATURES`, in order)."""
+        record = self._records[best.entry]
+        total = sum(weight for _, weight in weighted) or 1.0
+        asked_coverage = sum(weight for term, weight in weighted if term in record.asked) / total
+        terms = {term for term, _ in weighted}
+        single, recall = max(
+            (sum(weight for term, weight in weighted if term in phrasing) / total,
+             len(phrasing & terms) / len(phrasing) if phrasing else 0.0)
+            for phrasing in record.phrasing_terms)
+        margin = min(best.score - rival.score, 30.0) / 30 if rival else 1.0
+        unknown = sum(weight for term, weight in weighted if term not in self._idf) / total
+        record_kinds = record.kinds
+        return (
+            best.score / 100, best.coverage, asked_coverage, single, recall, best.similarity / 100,
+            best.own / 100, margin, unknown,
+            float(any(term not in self._known for term in terms & real)),
+            float(bool(record_kinds and asked.kinds - record_kinds)),
+            min(len(terms), 8) / 8,
+            float(passed_over),
+            self._wording(best.entry, wording) / 100,
+        )
+
+    def _wording(self, index: int, wording: str) -> float:
+        """Similarity of the question's wording, every word kept, to the entry's closest phrasing."""
+        return process.extractOne(wording, self._records[index].texts, scorer=fuzz.ratio)[1]
+
+    def _by_wording(self, ranked: list[_Scored], wording: str) -> list[_Scored]:
+        """Entries tied on score put in order of how closely a phrasing words the question:
+        "did isis retake palmyra" has the terms of "what if isis retakes palmyra" too."""
+        tied = [s for s in ranked if s.score == ranked[0].score]
+        if len(tied) == 1:
+            return ranked
+        form = _form(wording)
+
+        def closeness(scored: _Scored) -> tuple[float, float]:
+            """The phrasing asked in the most similar form (its function words: "did", "what if"),
+            then with the most similar wording."""
+            return max((_overlap(form, _form(text)), fuzz.ratio(wording, text))
+                       for text in self._records[scored.entry].texts)
+
+        tied.sort(key=closeness, reverse=True)
+        return tied + ranked[len(tied):]
+
+    def explain(self, question: str) -> Verdict:
+        """The match for a question, with the entry the confidence model judged and what it read."""
+        entries = self.knowledge.entries
+        exact = self._exact.get(normalize(question[: MAX_QUERY_WORDS * 40]))
+        if exact is not None:
+            entry = entries[exact]
+            return Verdict(Match(question=question, answered=True, entry=entry, answer=entry.answer,
+                                 sources=entry.sources, score=round(100 * confidence.EXACT_PROBABILITY), suggestions=()),
+                           entry, ())
         typed = [self.speller.correct(word) for word in self.analyzer.words(question)[: MAX_QUERY_WORDS * 3]]
         asked = self.analyzer.analyse(typed)
-        common = {self.analyzer.stem(word) for word in typed if english_frequency(word) >= COMMON_WORD}
         terms = asked.terms[:MAX_QUERY_WORDS]
         if not terms:
-            return Match(question, False, None, None, (), 0, ())
+            return Verdict(Match(question=question, answered=False, entry=None, answer=None, sources=(), score=0,
+                                 suggestions=()), None, ())
+        common = {self.analyzer.stem(word) for word in typed if english_frequency(word) >= COMMON_WORD}
         query = " ".join(sorted(terms))
         weighted = [(t, self._weight(t, common)) for t in terms]
         candidates = self._candidates(terms)
+        pool: Iterable[int] = candidates
         if len(candidates) > MAX_CANDIDATES:  # keep those sharing the most query weight
-            candidates = sorted(
-                candidates, key=lambda i: -sum(weight for t, weight in weighted if t in self._words_of[i])
+            pool = sorted(
+                candidates, key=lambda i: -sum(weight for t, weight in weighted if t in self._records[i].terms)
             )[:MAX_CANDIDATES]
-        scored = sorted((self._score(i, weighted, query) for i in candidates), reverse=True)
-        entries = self.knowledge.entries
-        answerable = [s for s in scored if self._answers_kind(s.index, asked)]
-        if answerable and self._is_clear(answerable):
-            best = answerable[0]
-            entry = entries[best.index]
-            return Match(question, True, entry, entry.answer, entry.sources, round(best.score), ())
-        suggestions = tuple(entries[s.index] for s in scored[:MAX_SUGGESTIONS] if s.score >= SUGGEST_AT)
-        top = round(scored[0].score) if scored else 0
+        scored = sorted((self._score(i, weighted, query) for i in pool), key=_Scored.best_first)
+        facts = _Asked.of(asked, terms, self)
+        answerable = [s for s in scored
+                      if self._answers_kind(s.entry, asked) and not self._conflicts(self._records[s.entry], facts)]
+        features: tuple[float, ...] = ()
+        chance = 0.0
+        wording = asked.wording[:500]
+        if answerable:
+            answerable = self._by_wording(answerable, wording)
+            # real English words, not slang or typos: one the article never uses is a topic it lacks
+            real = {self.analyzer.stem(word) for word in typed if english_frequency(word) >= EVERYDAY_WORD}
+            passed_over = answerable[0].entry != scored[0].entry
+            features = self._features(answerable[0], self._rival(answerable), weighted, asked, real, passed_over,
+                                      wording)
+            chance = confidence.probability(features)
+            if chance >= confidence.ANSWER_PROBABILITY:
+                entry = entries[answerable[0].entry]
+                return Verdict(Match(question=question, answered=True, entry=entry, answer=entry.answer,
+                                     sources=entry.sources, score=round(100 * chance), suggestions=()),
+                               entry, features)
+        suggestions = tuple(entries[s.entry] for s in scored[:MAX_SUGGESTIONS] if s.score >= SUGGEST_AT)
         # a near miss, worth a "did you mean", only when the closest entry could answer this kind
         # of question: "what kind of jets", close to the jets entry, is what the article doesn't say
-        closest_can_answer = bool(answerable) and answerable[0] == scored[0]
+        closest_can_answer = bool(answerable) and answerable[0].entry == scored[0].entry
         unsure = bool(suggestions) and closest_can_answer and scored[0].coverage >= COVERAGE_AT
-        return Match(question, False, None, None, (), top, suggestions, unsure)
+        match = Match(question=question, answered=False, entry=None, answer=None, sources=(),
+                      score=round(100 * chance), suggestions=suggestions, unsure=unsure)
+        return Verdict(match, entries[answerable[0].entry] if answerable else None, features)
+
+    def match(self, question: str) -> Match:
+        """Answer one question. Pure: the same question always gets the same result."""
+        return self.explain(question).match
 
     def answer_entry(self, entry: Entry) -> Match:
         """The answer for an entry the user picked by hand (a "did you mean" button)."""
-        return Match(entry.question, True, entry, entry.answer, entry.sources, 100, ())
+        return Match(question=entry.question, answered=True, entry=entry, answer=entry.answer, sources=entry.sources,
+                     score=100, suggestions=())
 
     def complete(self, typed: str, limit: int = 25) -> list[str]:
         """Questions for an autocomplete box: the closest to what is typed so far, best first.

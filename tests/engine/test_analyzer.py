@@ -67,6 +67,9 @@ def test_stop_words_and_chat_filler_carry_no_meaning(analyzer):
         ("should the west intervene", {"opinion"}),
         ("what did russia say", set()),
         ("did russia send troops", set()),
+        ("how far is the silo from palmyra", {"how far"}),
+        ("who leads isis", {"leader"}),
+        ("what's a grain silo", {"definition"}),
     ],
 )
 def test_question_kinds(analyzer, question, kinds):
@@ -90,3 +93,16 @@ def test_speller_fixes_typos_but_not_real_words():
         assert speller.correct(word) == word
     assert speller.correct("ruusia") == "russia"
     assert speller.correct("xyz") == "xyz" and speller.correct("4000") == "4000"
+
+
+def test_the_subject_is_who_does_what_is_asked(analyzer):
+    def subject(text: str) -> frozenset[str]:
+        return analyzer.analyse(analyzer.words(text)).subject
+
+    assert subject("how many strikes did the syrian army launch") >= set(analyzer.terms_of("syrian army"))
+    assert subject("how many strikes did Russia launch") == {"russia", "launch"}
+    assert subject("when was it") == set() and subject("") == set()
+
+
+def test_wording_keeps_every_word_after_aliases(analyzer):
+    assert analyzer.analyse(analyzer.words("did isis retake palmyra")).wording == "did islam state recaptur palmyra"

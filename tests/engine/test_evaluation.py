@@ -1,15 +1,25 @@
-"""Answer quality floors on the evaluation set (`python -m bot eval` prints the detail)."""
+"""Answer-quality floors on the evaluation sets (`python -m bot eval` prints the detail)."""
 
 from __future__ import annotations
 
-from bot.__main__ import main
-from bot.engine.evaluation import BLIND_DIR, combine, evaluate, load_cases
+import pytest
 
-# Questions written by people who never saw the bot (eval/blind/README.md). Far from the
-# curated set's 95 %: these floors are the figures measured when the sets were frozen,
-# less a few points, so that a change which makes the bot worse on unseen questions fails.
-BLIND_IN_SCOPE_FLOOR = 0.72
-BLIND_ABSTENTION_FLOOR = 0.85
+from bot import __main__ as cli
+from bot.__main__ import main
+from bot.engine.evaluation import BLIND_DIR, Case, Report, combine, evaluate, is_question_list, load_cases
+
+# The curated set: no wrong answer, every question answered or one click away. Answered
+# right fell from 95.7 % to 93.6 % when answers began to need a probability of 0.8 (a
+# wrong answer costs four "did you mean"s); the misses are all "did you mean"s now.
+CURATED_RIGHT_FLOOR = 0.93
+# Questions written by people who never saw the bot (eval/blind/README.md), all seven
+# sets together: the figures measured when the confidence model was fitted, with a little
+# room, so that a change which makes the bot worse on unseen questions fails.
+BLIND_WRONG_CEILING = 0.03
+BLIND_RIGHT_FLOOR = 0.67
+BLIND_ONE_CLICK_FLOOR = 0.96
+BLIND_ABSTENTION_FLOOR = 0.93
+BLIND_ECE_CEILING = 5.0
 
 
 def test_evaluation_set_is_big_enough():
@@ -18,26 +28,61 @@ def test_evaluation_set_is_big_enough():
     assert sum(c.facts is None for c in cases) >= 50
 
 
-def test_accuracy_floors(matcher):
+def test_curated_floors(matcher):
     report = evaluate(matcher, load_cases())
-    assert report.in_scope_accuracy >= 0.95, report.misses
+    assert report.wrong == 0, report.misses
+    assert report.in_scope_accuracy >= CURATED_RIGHT_FLOOR, report.misses
+    assert report.one_click_accuracy >= 0.99
     assert report.abstention_accuracy >= 0.95, report.misses
-
-
-def test_eval_command_prints_accuracy(capsys):
-    assert main(["eval", "--split", "holdout"]) == 0
-    out = capsys.readouterr().out
-    assert "in-scope accuracy:" in out and "abstention accuracy:" in out
 
 
 def test_blind_sets_floors(matcher):
     report = combine(evaluate(matcher, load_cases(path)) for path in sorted(BLIND_DIR.glob("*.yaml")))
-    assert report.in_scope >= 500 and report.out_scope >= 300
-    assert report.in_scope_accuracy >= BLIND_IN_SCOPE_FLOOR, report.in_scope_accuracy
+    assert report.answerable >= 600 and report.out_of_scope >= 400
+    assert report.wrong_rate <= BLIND_WRONG_CEILING, report.wrong_rate
+    assert report.in_scope_accuracy >= BLIND_RIGHT_FLOOR, report.in_scope_accuracy
+    assert report.one_click_accuracy >= BLIND_ONE_CLICK_FLOOR, report.one_click_accuracy
     assert report.abstention_accuracy >= BLIND_ABSTENTION_FLOOR, report.abstention_accuracy
+    assert report.ece <= BLIND_ECE_CEILING, report.ece
+
+
+def test_report_counts_what_users_live_with():
+    report = Report(answerable=10, answered_right=7, one_click=9, answerable_wrong=1, out_of_scope=10,
+                    out_of_scope_wrong=1, shown=[(90, True)] * 9 + [(90, False)])
+    assert report.wrong == 2 and report.wrong_rate == pytest.approx(0.1)
+    assert report.abstention_accuracy == pytest.approx(0.9)
+    assert report.ece == pytest.approx(0.0)  # answers at 90 right 9 times in 10
+    assert Report(shown=[(95, False)]).ece == pytest.approx(95.0)
+
+
+def test_eval_command_puts_wrong_answers_first_with_a_reliability_table(capsys):
+    assert main(["eval", "--split", "holdout"]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[1].startswith("WRONG answers:")
+    assert "right within one click:" in out and "ECE (expected calibration error):" in out
 
 
 def test_eval_blind_prints_each_set(capsys):
     assert main(["eval", "--blind"]) == 0
     out = capsys.readouterr().out
-    assert "e.yaml: in-scope" in out and "abstention accuracy:" in out
+    assert "e.yaml: wrong" in out and "g.yaml: wrong" in out and "out of scope abstained" in out
+
+
+def test_eval_heldout_prints_figures_never_questions(capsys, monkeypatch, tmp_path):
+    """Held-out sets are reported by totals only; conversation files (`turns:`) are skipped."""
+    (tmp_path / "x.yaml").write_text('- {q: "secret question one", facts: ["64"]}\n'
+                                     '- {q: "secret question two", facts: none}\n', encoding="utf-8")
+    (tmp_path / "y.yaml").write_text('- {q: "how many strikes did russia launch", facts: ["64"]}\n', encoding="utf-8")
+    (tmp_path / "followups.yaml").write_text('- turns: [{q: "secret turn", facts: ["64"]}]\n', encoding="utf-8")
+    monkeypatch.setattr(cli, "HELDOUT_DIR", tmp_path)
+    assert not is_question_list(tmp_path / "followups.yaml")
+    assert main(["eval", "--heldout"]) == 0
+    out = capsys.readouterr().out
+    assert "x.yaml: wrong" in out and "y.yaml: wrong" in out and "followups" not in out
+    assert "secret" not in out and "misses" not in out and "WRONG answers:" in out
+
+
+def test_a_case_falls_in_one_half_by_its_text():
+    assert Case("how many strikes", None).split == Case("how many strikes", (("64",),)).split
+    assert {Case(f"question {n}", None).split for n in range(20)} == {"tune", "holdout"}

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import re
-
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.__main__ import main
+from bot.engine import confidence
 from bot.engine.text import fold_typography
 
 
@@ -100,32 +98,6 @@ def test_question_with_noise_still_well_formed(matcher, index, noise):
     assert_well_formed(matcher.match(f"{noise} {entry.question} {noise}"), matcher)
 
 
-def test_ask_json_has_exactly_the_documented_keys(capsys):
-    assert main(["ask", "--json", "how many strikes did russia launch"]) == 0
-    data = json.loads(capsys.readouterr().out)
-    assert set(data) == {"question", "answered", "answer", "matched", "score", "sources", "suggestions"}
-    assert data["answered"] is True and isinstance(data["score"], int)
-    assert all(set(s) == {"quote", "attributed_to"} for s in data["sources"])
-
-
-def test_ask_json_reads_stdin_in_order(capsys, monkeypatch):
-    import io
-
-    questions = ["who controls palmyra", "what is the capital of france", "grain silo"]
-    monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(questions) + "\n"))
-    assert main(["ask", "--json", "-"]) == 0
-    lines = capsys.readouterr().out.strip().split("\n")
-    assert [json.loads(line)["question"] for line in lines] == questions
-    assert json.loads(lines[1])["answered"] is False
-
-
-def test_ask_plain_shows_sources_and_confidence(capsys):
-    assert main(["ask", "how many militants were killed"]) == 0
-    out = capsys.readouterr().out
-    assert "\u2014 Russia's Defense Ministry, as reported by Reuters" in out
-    assert re.search(r"confidence \d+/100", out)
-
-
 def test_complete_on_a_large_file_ranks_only_likely_entries(matcher):
     """Past 2,000 entries autocomplete ranks entries sharing a term or a prefix, not all of them."""
     import dataclasses
@@ -146,3 +118,49 @@ def test_complete_on_a_large_file_ranks_only_likely_entries(matcher):
     assert big.complete("what about golf 16")[0] == "what about golf 16 zulu16?"  # a question's beginning
     assert all("hotel" in q for q in big.complete("hot")[:5])  # the word being typed
     assert 0 < len(big.complete("juliet")) <= 25
+
+
+def test_every_phrasing_in_the_file_goes_to_its_entry(matcher):
+    """A question the knowledge file has, word for word after normalising, is answered by that entry and no other."""
+    for entry in matcher.knowledge.entries:
+        for phrasing in (entry.question, *entry.alternates):
+            for asked in (phrasing, phrasing.upper() + "?!", f"  {phrasing.lower()}  "):
+                result = matcher.match(asked)
+                assert result.answered and result.entry is not None, (entry.id, asked)
+                assert result.entry.id == entry.id, (asked, entry.id, result.entry.id)
+
+
+def _entry_index(matcher, entry_id: str) -> int:
+    return next(i for i, entry in enumerate(matcher.knowledge.entries) if entry.id == entry_id)
+
+
+@pytest.mark.parametrize(("question", "entry_id", "why"), [
+    ("how many strikes did the syrian army launch", "strikes-overnight", "is about someone else"),
+    ("how many militants did the syrian army say it killed", "militants-killed", "is about someone else"),
+    ("what is a grain silo", "grain-silo", "asks definition"),
+    ("who is the leader of the syrian observatory", "what-is-observatory", "asks leader"),
+])
+def test_a_conflict_sinks_the_entry_it_names(matcher, question, entry_id, why):
+    analysis = matcher.analyzer.analyse(matcher.analyzer.words(question))
+    assert why in matcher.conflicts(_entry_index(matcher, entry_id), analysis, analysis.terms)
+    result = matcher.match(question)
+    assert not (result.answered and result.entry.id == entry_id), question
+
+
+@pytest.mark.parametrize("question", [
+    "how far is palmyra from damascus", "who leads isis", "who runs the syrian observatory",
+    "how many strikes did the syrian army launch", "what is a grain silo",
+])
+def test_questions_the_article_does_not_answer_get_no_answer(matcher, question):
+    result = matcher.match(question)
+    assert not result.answered, (question, result.entry and result.entry.id, result.score)
+
+
+def test_confidence_is_the_models_probability(matcher):
+    verdict = matcher.explain("how many airstrikes did russia say it carried out overnight")
+    assert verdict.match.answered and verdict.features
+    assert len(verdict.features) == len(confidence.FEATURES) == len(confidence.WEIGHTS)
+    assert verdict.match.score == round(100 * confidence.probability(verdict.features))
+    assert verdict.match.score >= 100 * confidence.ANSWER_PROBABILITY
+    unsure = matcher.explain("what did the observatory say about the strikes")
+    assert not unsure.match.answered and unsure.match.score < 100 * confidence.ANSWER_PROBABILITY
