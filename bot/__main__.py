@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from .engine.builder import build_draft
@@ -50,7 +52,9 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     matcher = _matcher(args.knowledge, Settings.from_env())
-    questions = [args.question] if args.question != "-" else (line.rstrip("\n") for line in sys.stdin)
+    questions = [args.question] if args.question != "-" else _stdin_lines()
+    if args.json:  # JSON text is UTF-8 (RFC 8259), whatever the locale says
+        sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
     for question in questions:
         match = matcher.match(question)
         if args.json:
@@ -58,6 +62,13 @@ def cmd_ask(args: argparse.Namespace) -> int:
         else:
             print(render_plain(match, matcher.knowledge.article), end="\n\n")
     return 0
+
+
+def _stdin_lines() -> Iterator[str]:
+    """Questions from stdin as UTF-8 whatever the locale; undecodable bytes become U+FFFD,
+    so `ask --json -` always writes valid JSON."""
+    for line in io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace", newline=None):
+        yield line.rstrip("\n")
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
