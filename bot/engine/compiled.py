@@ -229,8 +229,17 @@ def _read(cached: Path, key: bytes) -> Matcher | None:
         fd = os.open(cached, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except FileNotFoundError:
         return None
-    except OSError as exc:
+    except OSError as exc:  # ELOOP: a symlink planted in place of an entry
         return _refuse(cached, exc.strerror or str(exc))
+    try:
+        return _verified(fd, cached, key)
+    except OSError as exc:
+        log.warning("ignoring unreadable knowledge cache %s: %s", shown(cached), exc.strerror or exc)
+        return None
+
+
+def _verified(fd: int, cached: Path, key: bytes) -> Matcher | None:
+    """The entry's Matcher if the file is ours and its signature holds, checked before unpickling."""
     with os.fdopen(fd, "rb") as handle:
         info = os.fstat(fd)
         why = "not a regular file" if not stat.S_ISREG(info.st_mode) else _untrusted(info)

@@ -9,6 +9,7 @@ failing is one `Unreadable` whose message says why in words, not a traceback.
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import stat
 from pathlib import Path
@@ -57,21 +58,23 @@ def read_regular(path: Path, limit: int) -> bytes:
 
 
 def shown(path: Path | str) -> str:
-    """A path for a message: relative to the repository or the working directory when inside
+    """A path for a message: relative to the working directory or the repository when inside
     them, else as given, so a reply to a Discord admin does not spell out the host's folders."""
-    path = Path(path)
-    if not path.is_absolute():
-        return str(path)
+    text = os.fspath(path)
+    if not os.path.isabs(text):
+        return text
     try:
-        bases = [Path.cwd(), ROOT]
+        return _relative(text, os.getcwd())
     except OSError:  # the working directory was removed
-        bases = [ROOT]
-    for base in bases:
-        try:
-            return str(path.relative_to(base))
-        except ValueError:
-            continue
-    return str(path)
+        return _relative(text, None)
+
+
+@functools.lru_cache(maxsize=64)  # a bad file can have 100,000 problems, all naming the same path
+def _relative(text: str, cwd: str | None) -> str:
+    for base in (cwd, str(ROOT)):
+        if base and text.startswith(base.rstrip(os.sep) + os.sep):
+            return text[len(base.rstrip(os.sep)) + 1:]
+    return text
 
 
 def _reason(exc: OSError) -> str:

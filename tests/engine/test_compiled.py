@@ -13,6 +13,7 @@ import shutil
 import stat
 import sys
 import time
+import weakref
 from pathlib import Path
 
 import pytest
@@ -205,3 +206,26 @@ def test_a_load_freezes_what_it_made(knowledge_copy):
     gc.unfreeze()
     load_matcher(knowledge_copy)
     assert gc.get_freeze_count() > 0
+
+
+def test_a_replaced_matcher_is_freed_without_the_cyclic_collector(knowledge_copy):
+    """Frozen objects are never collected for cycles: a Matcher must free itself by reference
+    counting alone, or every /reload after `gc.freeze` would keep the old one for good."""
+    matcher = load_matcher(knowledge_copy)
+    matcher.match("who controls palmyra")
+    gone = weakref.ref(matcher)
+    del matcher
+    assert gone() is None
+
+
+def test_a_symlink_in_place_of_an_entry_is_not_followed(knowledge_copy, tmp_path, counted, caplog):
+    cache, marker = tmp_path / "cache", tmp_path / "ran"
+    load_matcher(knowledge_copy, cache_dir=cache)
+    entry = entry_of(cache)
+    elsewhere = tmp_path / "elsewhere.pickle"
+    elsewhere.write_bytes(entry.read_bytes())  # a valid, signed copy: only the symlink is wrong
+    entry.unlink()
+    entry.symlink_to(elsewhere)
+    with caplog.at_level(logging.WARNING):
+        load_matcher(knowledge_copy, cache_dir=cache)
+    assert len(counted) == 2 and "refusing the knowledge cache entry" in caplog.text and not entry.is_symlink()
