@@ -53,8 +53,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_ask(args: argparse.Namespace) -> int:
     matcher = _matcher(args.knowledge, Settings.from_env())
     questions = [args.question] if args.question != "-" else _stdin_lines()
-    if args.json:  # JSON text is UTF-8 (RFC 8259), whatever the locale says
-        sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
+    if args.json and isinstance(sys.stdout, io.TextIOWrapper):  # JSON text is UTF-8 (RFC 8259), whatever the locale
+        sys.stdout.reconfigure(encoding="utf-8")
     for question in questions:
         match = matcher.match(question)
         if args.json:
@@ -67,7 +67,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def _stdin_lines() -> Iterator[str]:
     """Questions from stdin as UTF-8 whatever the locale; undecodable bytes become U+FFFD,
     so `ask --json -` always writes valid JSON."""
-    for line in io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace", newline=None):
+    if isinstance(sys.stdin, io.TextIOWrapper):  # not when already text (a test's StringIO)
+        sys.stdin.reconfigure(encoding="utf-8", errors="replace")
+    for line in sys.stdin:
         yield line.rstrip("\n")
 
 

@@ -355,3 +355,20 @@ def test_messages_name_the_shipped_file_relative_to_the_repository(knowledge_cop
     with pytest.raises(KnowledgeError) as info:
         load_knowledge(ROOT / "knowledge" / "missing.yaml")
     assert str(info.value) == "knowledge/missing.yaml: cannot read: No such file or directory"
+
+
+def test_permission_denied_is_a_one_line_problem(tmp_path, monkeypatch):
+    """Tests run as root, who may read anything: the refusal is simulated at the one open call."""
+    path = article_file(tmp_path, "article.txt")
+    real_open = os.open
+
+    def refusing(file, flags, *args, **kwargs):
+        if os.fspath(file).endswith("article.txt"):
+            raise PermissionError(13, "Permission denied")
+        return real_open(file, flags, *args, **kwargs)
+
+    monkeypatch.setattr("bot.engine.files.os.open", refusing)
+    with pytest.raises(KnowledgeError) as info:
+        load_knowledge(path)
+    assert str(info.value) == (f"{path}:{line_of(GOOD, 'text: article.txt')}: cannot use the article text "
+                               "'article.txt': cannot read: Permission denied")
