@@ -15,6 +15,7 @@ Anything else is refused with a warning and the file is checked afresh.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gc
 import hashlib
@@ -28,7 +29,7 @@ import stat
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -230,7 +231,8 @@ def _read(cached: Path, key: bytes) -> Matcher | None:
     except FileNotFoundError:
         return None
     except OSError as exc:  # ELOOP: a symlink planted in place of an entry
-        return _refuse(cached, exc.strerror or str(exc))
+        _refuse(cached, exc.strerror or str(exc))
+        return None
     try:
         return _verified(fd, cached, key)
     except OSError as exc:
@@ -244,15 +246,18 @@ def _verified(fd: int, cached: Path, key: bytes) -> Matcher | None:
         info = os.fstat(fd)
         why = "not a regular file" if not stat.S_ISREG(info.st_mode) else _untrusted(info)
         if why:
-            return _refuse(cached, why)
+            _refuse(cached, why)
+            return None
         if handle.read(len(MAGIC)) != MAGIC:
-            return _refuse(cached, "not written by this version of the bot")
+            _refuse(cached, "not written by this version of the bot")
+            return None
         signature = handle.read(_SIGNATURE)
         mac = hmac.new(key, digestmod=hashlib.sha256)
         while chunk := handle.read(1 << 20):
             mac.update(chunk)
         if not hmac.compare_digest(signature, mac.digest()):
-            return _refuse(cached, "its signature does not match this cache's key")
+            _refuse(cached, "its signature does not match this cache's key")
+            return None
         # signed by us, and only we can write here (checked above): what follows is our own pickle
         handle.seek(len(MAGIC) + _SIGNATURE)
         try:
@@ -267,7 +272,7 @@ def _unpickle(handle: IO[bytes]) -> Matcher | None:
     knowledge = reader.load()
     if not isinstance(knowledge, Knowledge) or not _same_article(knowledge):
         return None  # the article changed: the quotes must be checked again
-    reader.knowledge = dataclasses.replace(knowledge, loaded_at=datetime.now(timezone.utc))
+    reader.knowledge = dataclasses.replace(knowledge, loaded_at=datetime.now(UTC))
     matcher = reader.load()
     return matcher if isinstance(matcher, Matcher) else None
 
@@ -284,11 +289,8 @@ def _same_article(knowledge: Knowledge) -> bool:
 def _refuse(cached: Path, why: str) -> None:
     log.warning("refusing the knowledge cache entry %s (%s): checking the knowledge file instead",
                 shown(cached), why)
-    try:
+    with contextlib.suppress(OSError):
         cached.unlink()
-    except OSError:
-        pass
-    return None
 
 
 def _write(cached: Path, key: bytes, matcher: Matcher) -> None:
@@ -317,9 +319,10 @@ def _prune(cache_dir: Path, *, keep: Path, prefix: str) -> None:
     now = time.time()
     try:
         for item in cache_dir.iterdir():
-            if item.name.startswith(prefix) and item.suffix == ".pickle" and item != keep:
-                item.unlink(missing_ok=True)
-            elif item.suffix == ".tmp" and now - item.lstat().st_mtime > STALE_TEMP_SECONDS:
+            superseded = item.suffix == ".pickle" and item != keep and (
+                item.name.startswith(prefix) or "-" not in item.stem)  # no "-": an older bot's unsigned entry
+            stale = item.suffix == ".tmp" and now - item.lstat().st_mtime > STALE_TEMP_SECONDS
+            if superseded or stale:
                 item.unlink(missing_ok=True)
     except OSError as exc:
         log.warning("could not tidy the knowledge cache %s: %s", shown(cache_dir), exc.strerror or exc)

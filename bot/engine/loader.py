@@ -253,7 +253,8 @@ class _Checker:
             self.problem(fields["text"], f"cannot use the article text {text_path!r}: {exc}")
             return None
         except UnicodeDecodeError as exc:
-            self.problem(fields["text"], f"the article text {text_path!r} is not UTF-8 ({exc.reason} at byte {exc.start})")
+            self.problem(fields["text"], f"the article text {text_path!r} is not UTF-8 "
+                                         f"({exc.reason} at byte {exc.start})")
             return None
         except ValueError as exc:
             self.problem(fields["text"], f"the article text {text_path!r}: {exc}")
@@ -498,7 +499,8 @@ def _yaml_problem(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, str]:
              f"{exc.problem} (line {problem.line + 1}, column {problem.column + 1})" if exc.problem and problem
              else exc.problem]
     message = ": ".join(part for part in parts if part) or str(exc)
-    line = (context or problem).line + 1 if (context or problem) else 0
+    first = context or problem
+    line = first.line + 1 if first else 0
     if context and problem and problem.line > context.line:
         runaway = _runaway_quote(text, context.line, problem.line)
         if runaway is not None:

@@ -8,7 +8,6 @@ import os
 import subprocess
 import sys
 
-import pytest
 
 from bot.__main__ import main
 from bot.console import reply, run_console

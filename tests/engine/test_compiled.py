@@ -179,6 +179,8 @@ def test_old_versions_and_stale_temp_files_are_pruned(knowledge_copy, tmp_path):
     load_matcher(knowledge_copy, cache_dir=cache)
     stale, fresh = cache / "tmpold.tmp", cache / "tmpnew.tmp"
     stale.write_bytes(b"half")
+    older_bot = cache / ("0" * 64 + ".pickle")  # an unsigned entry of the bot before this cache format
+    older_bot.write_bytes(b"old")
     fresh.write_bytes(b"being written")
     os.utime(stale, (time.time() - 3600,) * 2)
     text = knowledge_copy.read_text(encoding="utf-8")
@@ -190,7 +192,7 @@ def test_old_versions_and_stale_temp_files_are_pruned(knowledge_copy, tmp_path):
     shutil.copy(knowledge_copy, other)
     load_matcher(other, cache_dir=cache)
     assert len(list(cache.glob("*.pickle"))) == 2  # the newest of each knowledge file
-    assert not stale.exists() and fresh.exists()
+    assert not stale.exists() and fresh.exists() and not older_bot.exists()
 
 
 def test_the_cache_key_covers_every_engine_module_and_the_index_libraries():
@@ -219,7 +221,7 @@ def test_a_replaced_matcher_is_freed_without_the_cyclic_collector(knowledge_copy
 
 
 def test_a_symlink_in_place_of_an_entry_is_not_followed(knowledge_copy, tmp_path, counted, caplog):
-    cache, marker = tmp_path / "cache", tmp_path / "ran"
+    cache = tmp_path / "cache"
     load_matcher(knowledge_copy, cache_dir=cache)
     entry = entry_of(cache)
     elsewhere = tmp_path / "elsewhere.pickle"
