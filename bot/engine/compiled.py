@@ -16,6 +16,7 @@ Anything else is refused with a warning and the file is checked afresh.
 from __future__ import annotations
 
 import contextlib
+import copyreg
 import dataclasses
 import gc
 import hashlib
@@ -201,30 +202,6 @@ class _Signing:
         return self.handle.write(data)
 
 
-class _KnowledgeApart(pickle.Pickler):
-    """Pickles the Knowledge first and the Matcher after it by reference, so the Matcher can be
-    rebuilt around a fresh copy of the Knowledge (its `loaded_at` now) instead of being edited."""
-
-    def __init__(self, file: Any, knowledge: Knowledge) -> None:
-        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
-        self.knowledge = knowledge
-        self.apart = False
-
-    def persistent_id(self, obj: Any) -> str | None:
-        return "knowledge" if self.apart and obj is self.knowledge else None
-
-
-class _KnowledgeGiven(pickle.Unpickler):
-    def __init__(self, file: IO[bytes]) -> None:
-        super().__init__(file)
-        self.knowledge: Knowledge | None = None
-
-    def persistent_load(self, pid: Any) -> Knowledge:
-        if pid != "knowledge" or self.knowledge is None:
-            raise pickle.UnpicklingError(f"unknown reference {pid!r}")
-        return self.knowledge
-
-
 def _read(cached: Path, key: bytes) -> Matcher | None:
     try:
         fd = os.open(cached, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
@@ -268,13 +245,26 @@ def _verified(fd: int, cached: Path, key: bytes) -> Matcher | None:
 
 
 def _unpickle(handle: IO[bytes]) -> Matcher | None:
-    reader = _KnowledgeGiven(handle)
+    """The Knowledge, then the Matcher, from one pickle stream whose memo they share: the
+    Matcher is built around the Knowledge as unpickled (loaded now), never edited after."""
+    reader = pickle.Unpickler(handle)
     knowledge = reader.load()
     if not isinstance(knowledge, Knowledge) or not _same_article(knowledge):
         return None  # the article changed: the quotes must be checked again
-    reader.knowledge = dataclasses.replace(knowledge, loaded_at=datetime.now(UTC))
     matcher = reader.load()
-    return matcher if isinstance(matcher, Matcher) else None
+    return matcher if isinstance(matcher, Matcher) and matcher.knowledge is knowledge else None
+
+
+def _reduce_knowledge(knowledge: Knowledge) -> tuple[Any, tuple[Any, ...]]:
+    """Pickle a Knowledge its own way, wrapped so that it unpickles as loaded now."""
+    rebuild, args = knowledge.__reduce__()[:2]
+    return _loaded_now, (rebuild, args)
+
+
+def _loaded_now(rebuild: Any, args: tuple[Any, ...]) -> Knowledge:
+    """Unpickling: the cached Knowledge with `loaded_at` now (a copy made before anything sees it)."""
+    knowledge: Knowledge = rebuild(*args)
+    return dataclasses.replace(knowledge, loaded_at=datetime.now(UTC))
 
 
 def _same_article(knowledge: Knowledge) -> bool:
@@ -301,9 +291,9 @@ def _write(cached: Path, key: bytes, matcher: Matcher) -> None:
             temp = handle.name
             handle.write(MAGIC + bytes(_SIGNATURE))
             signing = _Signing(handle, key)
-            pickler = _KnowledgeApart(signing, matcher.knowledge)
-            pickler.dump(matcher.knowledge)
-            pickler.apart = True
+            pickler = pickle.Pickler(signing, protocol=pickle.HIGHEST_PROTOCOL)  # one memo for both dumps
+            pickler.dispatch_table = {**copyreg.dispatch_table, Knowledge: _reduce_knowledge}
+            pickler.dump(matcher.knowledge)  # first, so a changed article is found before the rest is read
             pickler.dump(matcher)
             handle.seek(len(MAGIC))
             handle.write(signing.mac.digest())
