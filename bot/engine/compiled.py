@@ -102,7 +102,8 @@ def _digest(*parts: bytes) -> str:
 def engine_fingerprint() -> bytes:
     """Every module of this package (found, not listed), the index libraries' versions, Python's."""
     here = Path(__file__).resolve().parent
-    parts = [name.encode() + b"\0" + (here / name).read_bytes() for name in sorted(p.name for p in here.glob("*.py"))]
+    modules = sorted(p.relative_to(here).as_posix() for p in here.rglob("*.py"))
+    parts = [name.encode() + b"\0" + (here / name).read_bytes() for name in modules]
     for library in INDEX_LIBRARIES:
         try:
             parts.append(f"{library}=={importlib.metadata.version(library)}".encode())

@@ -197,8 +197,9 @@ def test_old_versions_and_stale_temp_files_are_pruned(knowledge_copy, tmp_path):
 
 def test_the_cache_key_covers_every_engine_module_and_the_index_libraries():
     fingerprint = compiled.engine_fingerprint()
-    for module in Path(compiled.__file__).parent.glob("*.py"):
-        assert module.name.encode() + b"\0" + module.read_bytes() in fingerprint
+    package = Path(compiled.__file__).parent
+    for module in package.rglob("*.py"):
+        assert module.relative_to(package).as_posix().encode() + b"\0" + module.read_bytes() in fingerprint
     for library in ("rapidfuzz", "PyStemmer", "pyspellchecker", "PyYAML"):
         assert f"{library}=={importlib.metadata.version(library)}".encode() in fingerprint
     assert sys.version.encode() in fingerprint
