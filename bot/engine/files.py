@@ -58,7 +58,7 @@ def read_regular(path: Path, limit: int) -> bytes:
 
 
 def shown(path: Path | str) -> str:
-    """A path for a message: relative to the working directory or the repository when inside
+    """A path for a message: relative to the repository or the working directory when inside
     them, else as given, so a reply to a Discord admin does not spell out the host's folders."""
     text = os.fspath(path)
     if not os.path.isabs(text):
@@ -71,9 +71,10 @@ def shown(path: Path | str) -> str:
 
 @functools.lru_cache(maxsize=64)  # a bad file can have 100,000 problems, all naming the same path
 def _relative(text: str, cwd: str | None) -> str:
-    for base in (cwd, str(ROOT)):
-        if base and text.startswith(base.rstrip(os.sep) + os.sep):
-            return text[len(base.rstrip(os.sep)) + 1:]
+    for folder in (str(ROOT), cwd or ""):
+        base = folder.rstrip(os.sep)
+        if base and text.startswith(base + os.sep):  # not "/": relative to it is the same path
+            return text[len(base) + 1:]
     return text
 
 
