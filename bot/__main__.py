@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from .engine.builder import build_draft
@@ -61,7 +63,9 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     matcher = _matcher(args.knowledge, Settings.from_env())
-    questions = [args.question] if args.question != "-" else (line.rstrip("\n") for line in sys.stdin)
+    questions = [args.question] if args.question != "-" else _stdin_lines()
+    if args.json and isinstance(sys.stdout, io.TextIOWrapper):  # JSON text is UTF-8 (RFC 8259), whatever the locale
+        sys.stdout.reconfigure(encoding="utf-8")
     for question in questions:
         match = matcher.match(question)
         if args.json:
@@ -83,6 +87,15 @@ def cmd_eval_followups(args: argparse.Namespace) -> int:
         print(f"{path}:")
         print(describe_followups(report, misses="heldout" not in path.resolve().parts))
     return 0
+
+
+def _stdin_lines() -> Iterator[str]:
+    """Questions from stdin as UTF-8 whatever the locale; undecodable bytes become U+FFFD,
+    so `ask --json -` always writes valid JSON."""
+    if isinstance(sys.stdin, io.TextIOWrapper):  # not when already text (a test's StringIO)
+        sys.stdin.reconfigure(encoding="utf-8", errors="replace")
+    for line in sys.stdin:
+        yield line.rstrip("\n")
 
 
 def cmd_eval(args: argparse.Namespace) -> int:

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dotenv import find_dotenv, load_dotenv
+from dotenv import load_dotenv
 
 from .engine.compiled import default_cache_dir
 from .paths import ROOT
@@ -19,6 +19,15 @@ PROJECT_ENV = ROOT / ".env"
 
 class SettingsError(ValueError):
     """A setting that is present but unusable; the message names it."""
+
+
+def _dotenv_files() -> list[Path]:
+    """The `.env` files to read, in order: the working directory's, then the project's."""
+    try:
+        here = [Path.cwd() / ".env"]
+    except OSError:  # the working directory was removed
+        here = []
+    return [path for path in dict.fromkeys([*here, PROJECT_ENV]) if path.is_file()]
 
 
 def _ids(name: str, value: str | None) -> frozenset[int]:
@@ -74,10 +83,11 @@ class Settings:
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, *, dotenv: bool = True) -> Settings:
         """Read settings; a `.env` file (in the working directory or the project's root) fills
-        what the environment lacks."""
+        what the environment lacks. Never a parent folder's: on a shared host `/tmp/.env` or
+        `/home/.env` is anyone's, and could point the cache at a folder they write."""
         if dotenv and env is None:  # the working directory's .env first, then the project's
-            load_dotenv(find_dotenv(usecwd=True), override=False)
-            load_dotenv(PROJECT_ENV, override=False)
+            for path in _dotenv_files():
+                load_dotenv(path, override=False)
         env = dict(os.environ) if env is None else env
         level = (env.get("LOG_LEVEL") or "INFO").strip().upper()
         if level not in logging.getLevelNamesMapping():

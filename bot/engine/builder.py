@@ -95,14 +95,14 @@ def draft(article: ParsedArticle, text_path: str) -> dict:
 def build_draft(article_path: Path) -> str:
     """The YAML text of a draft for the article at `article_path`.
 
-    `article.text` is written as an absolute path, so the draft passes `check`
-    wherever it is saved; make it relative to the knowledge file when you keep it.
+    `article.text` is the article's file name: the checker reads an article only from
+    the knowledge file's own folder, so the draft passes `check` saved beside the article.
     """
     parsed = parse_article(article_path.read_text(encoding="utf-8"))
     header = (
         f"# Draft knowledge file built from {article_path.name} by `python -m bot build`.\n"
-        "# Check every attributed_to, then write questions, alternates and answers;\n"
-        "# make article.text relative to where you keep this file.\n"
+        "# Save it in the article's folder; check every attributed_to, then write questions,\n"
+        "# alternates and answers.\n"
     )
-    body = yaml.safe_dump(draft(parsed, str(article_path.resolve())), sort_keys=False, allow_unicode=True, width=100)
+    body = yaml.safe_dump(draft(parsed, article_path.name), sort_keys=False, allow_unicode=True, width=100)
     return header + body

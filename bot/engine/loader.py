@@ -7,6 +7,7 @@ file becomes a "billion laughs" bomb), as is a file over the size limit.
 
 from __future__ import annotations
 
+import errno
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -17,6 +18,7 @@ import yaml
 
 from ..paths import KNOWLEDGE_DIR
 from .article import Caption, parse_article
+from .files import Unreadable, read_regular, shown
 from .gc_pause import gc_paused
 from .knowledge import ArticleInfo, Claimant, Entry, Knowledge, Source
 from .sides import other_side
@@ -28,7 +30,8 @@ except ImportError:  # pragma: no cover - pure-Python PyYAML
     from yaml import SafeLoader  # type: ignore[assignment]
 
 DEFAULT_PATH = KNOWLEDGE_DIR / "palmyra.yaml"
-MAX_BYTES = 64 * 1024 * 1024
+MAX_BYTES = 4 * 1024 * 1024  # peak memory to check a file just under it: see benchmarks/file_limits.py
+MAX_ARTICLE_BYTES = 1024 * 1024  # one news article; a long one is 50 KB
 MAX_QUESTION = 100  # an autocomplete choice holds 100 characters
 MAX_ANSWER = 1000
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -54,7 +57,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else str(self.path)  # line 0: the file as a whole
+        path = shown(self.path)
+        where = f"{path}:{self.line}" if self.line else path  # line 0: the file as a whole
         return f"{where}: entry '{self.entry}': {self.message}" if self.entry else f"{where}: {self.message}"
 
 
@@ -69,13 +73,21 @@ class KnowledgeError(Exception):
 def load_knowledge(path: Path | str = DEFAULT_PATH, *, max_bytes: int = MAX_BYTES) -> Knowledge:
     """Read, check and build a knowledge file; raise KnowledgeError listing every problem."""
     path = Path(path)
+    return knowledge_from_bytes(path, read_knowledge_bytes(path, max_bytes=max_bytes))
+
+
+def read_knowledge_bytes(path: Path, *, max_bytes: int = MAX_BYTES) -> bytes:
+    """The file's bytes, read once: only a regular file, at most `max_bytes`."""
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise KnowledgeError([Problem(path, 0, None, f"file is {size:,} bytes, over the limit of {max_bytes:,}")])
-        text = path.read_bytes().decode("utf-8")
-    except OSError as exc:
-        raise KnowledgeError([Problem(path, 0, None, f"cannot read: {exc.strerror or exc}")]) from None
+        return read_regular(path, max_bytes)
+    except Unreadable as exc:
+        raise KnowledgeError([Problem(path, 0, None, str(exc))]) from None
+
+
+def knowledge_from_bytes(path: Path, data: bytes) -> Knowledge:
+    """Check and build knowledge from the bytes of the file at `path` (its folder holds the article)."""
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise KnowledgeError([Problem(path, 0, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
     with gc_paused():
@@ -132,9 +144,8 @@ class _Checker:
         try:
             root = loader.get_single_node()
         except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line = mark.line + 1 if mark else 0
-            self.problems.append(Problem(self.path, line, None, f"not valid YAML: {exc.problem or exc}"))
+            line, message = _yaml_problem(text, exc)
+            self.problems.append(Problem(self.path, line, None, f"not valid YAML: {message}"))
             raise self.fail() from None
         except yaml.YAMLError as exc:
             self.problems.append(Problem(self.path, 0, None, f"not valid YAML: {exc}"))
@@ -234,11 +245,20 @@ class _Checker:
         truncated = self.boolean(fields.get("truncated"), "article.truncated")
         if not (text_path and title and publisher and dateline):
             return None
-        source = (self.path.parent / text_path).resolve()
+        source = self.article_path(fields["text"], text_path)
+        if source is None:
+            return None
         try:
-            parsed = parse_article(source.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
-            self.problem(fields["text"], f"cannot read the article text {source}: {exc}")
+            parsed = parse_article(read_regular(source, MAX_ARTICLE_BYTES).decode("utf-8"))
+        except Unreadable as exc:
+            self.problem(fields["text"], f"cannot use the article text {text_path!r}: {exc}")
+            return None
+        except UnicodeDecodeError as exc:
+            self.problem(fields["text"], f"the article text {text_path!r} is not UTF-8 "
+                                         f"({exc.reason} at byte {exc.start})")
+            return None
+        except ValueError as exc:
+            self.problem(fields["text"], f"the article text {text_path!r}: {exc}")
             return None
         self.article_text = parsed.text
         self.folded_article, self.positions = fold_with_positions(parsed.text)
@@ -255,6 +275,29 @@ class _Checker:
         return ArticleInfo(title, publisher, dateline, republished_by, truncated, note,
                            tuple(captions), source, parsed.text)
 
+    def article_path(self, node: yaml.Node, text_path: str) -> Path | None:
+        """`article.text` resolved, only if it stays inside the knowledge file's folder.
+
+        The checker's messages and the bot's replies quote the article, so a path that may
+        leave the folder (`../.env`, `/etc/passwd`, a symlink out) would let a knowledge file
+        show any file the bot can read.
+        """
+        folder = self.path.parent
+        if Path(text_path).is_absolute():
+            self.problem(node, f"article.text {text_path!r} must be a path relative to the knowledge file's folder")
+            return None
+        try:
+            inside = folder.resolve(strict=True)
+            source = (folder / text_path).resolve(strict=True)
+        except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop, before Python 3.13
+            reason = _os_reason(exc)
+            self.problem(node, f"cannot use the article text {text_path!r}: {reason}")
+            return None
+        if not source.is_relative_to(inside):
+            self.problem(node, f"article.text {text_path!r} is outside the knowledge file's folder")
+            return None
+        return source
+
     def require_in_article(self, node: yaml.Node, text: str, what: str) -> str:
         """The article's own words for `text` (its typography restored); reports text not in it."""
         if self.folded_article is None:
@@ -264,9 +307,11 @@ class _Checker:
         if start >= 0 and folded:
             return self.article_text[self.positions[start]:self.positions[start + len(folded) - 1] + 1]
         if folded and (cut := self.folded_article.find(folded)) >= 0:  # there, but cutting a word in two
-            word = _word_at(self.folded_article, cut if _joins(self.folded_article, cut) else cut + len(folded) - 1)
-            self.problem(node, f"{what} is not in the article text; it cuts the article's word {word!r} "
-                               f"in two: {_preview(text)!r}")
+            # named by the quote's own word: the article's would show text the knowledge file lacks
+            first = _joins(self.folded_article, cut)
+            word = _WORDS.findall(folded)[0 if first else -1]
+            self.problem(node, f"{what} is not in the article text; its {'first' if first else 'last'} word "
+                               f"{word!r} is only part of a word of the article: {_preview(text)!r}")
             return text
         words = folded.split(" ")
         # the longest run of leading words that the article does contain
@@ -452,13 +497,51 @@ def _find_whole(text: str, part: str) -> int:
     return -1
 
 
-def _word_at(text: str, at: int) -> str:
-    start, end = at, at
-    while start > 0 and text[start - 1].isalnum():
-        start -= 1
-    while end < len(text) and text[end].isalnum():
-        end += 1
-    return text[start:end]
+def _os_reason(exc: Exception) -> str:
+    if isinstance(exc, RuntimeError) or getattr(exc, "errno", None) == errno.ELOOP:
+        return "a loop of symbolic links"
+    return getattr(exc, "strerror", None) or type(exc).__name__
+
+
+def _yaml_problem(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, str]:
+    """The line where a YAML mistake starts, and PyYAML's own words with both of its places.
+
+    PyYAML reports where parsing failed, which after an unclosed quote is wherever the
+    next quote closed it, often dozens of lines on; a quoted text that runs on to the
+    failing line names the line it opened on.
+    """
+    context, problem = exc.context_mark, exc.problem_mark
+    parts = [f"{exc.context} (line {context.line + 1})" if exc.context and context else exc.context,
+             f"{exc.problem} (line {problem.line + 1}, column {problem.column + 1})" if exc.problem and problem
+             else exc.problem]
+    message = ": ".join(part for part in parts if part) or str(exc)
+    first = context or problem
+    line = first.line + 1 if first else 0
+    if context and problem and problem.line > context.line:
+        runaway = _runaway_quote(text, context.line, problem.line)
+        if runaway is not None:
+            line = runaway
+            message += f"; the quoted text opened on line {runaway} runs on to line {problem.line + 1}: " \
+                       "is its closing quote missing?"
+    return line, message
+
+
+def _runaway_quote(text: str, first: int, last: int) -> int | None:
+    """The line (1-based) of a quoted scalar that runs over lines to end on line `last` (0-based).
+
+    Scans only the lines from the failing context's start to the failure, with the
+    pure-Python scanner, which keeps each token's marks.
+    """
+    window = "\n".join(text.split("\n", last + 1)[first:last + 1])
+    found = None
+    try:
+        for token in yaml.scan(window, Loader=yaml.SafeLoader):
+            if isinstance(token, yaml.ScalarToken) and token.style in {'"', "'"} \
+                    and token.end_mark.line == last - first and token.start_mark.line < token.end_mark.line:
+                found = first + token.start_mark.line + 1
+    except yaml.YAMLError:
+        pass  # the window ends inside the mistake; the tokens before it are what counts
+    return found
 
 
 def _peek_id(node: yaml.Node) -> str | None:

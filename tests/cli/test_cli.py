@@ -1,40 +1,19 @@
-"""Settings, the console chat, and the main command without a token."""
+"""The console chat, the main command without a token, and `ask`."""
 
 from __future__ import annotations
 
 import io
+import json
+import os
+import subprocess
+import sys
 
-import pytest
 
 from bot.__main__ import main
 from bot.console import reply, run_console
 from bot.discord_bot import ArticleBot, ShardedArticleBot, create_bot
-from bot.settings import Settings, SettingsError
-
-
-def test_settings_from_env_and_dotenv(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    for name in ("DISCORD_TOKEN", "ADMIN_ROLE_IDS", "ASK_CHANNEL_IDS", "DEV_GUILD_ID", "SHARD_COUNT", "LOG_LEVEL"):
-        monkeypatch.delenv(name, raising=False)
-    (tmp_path / ".env").write_text("DISCORD_TOKEN=secret-token\nADMIN_ROLE_IDS=1, 2\nASK_CHANNEL_IDS=3\n"
-                                   "DEV_GUILD_ID=4\nSHARD_COUNT=2\nLOG_LEVEL=debug\n", encoding="utf-8")
-    settings = Settings.from_env()
-    assert settings.token == "secret-token"
-    assert settings.admin_role_ids == {1, 2} and settings.ask_channel_ids == {3}
-    assert (settings.dev_guild_id, settings.shard_count, settings.log_level) == (4, 2, "DEBUG")
-    assert "secret-token" not in repr(settings)
-
-
-@pytest.mark.parametrize("env", [{"ADMIN_ROLE_IDS": "admins"}, {"SHARD_COUNT": "0"}, {"LOG_LEVEL": "LOUD"},
-                                 {"DEV_GUILD_ID": "x"}, {"COOLDOWN_RATE": "0"}, {"COOLDOWN_RATE": "1.5"},
-                                 {"COOLDOWN_SECONDS": "-3"}])
-def test_bad_settings_are_named(env):
-    with pytest.raises(SettingsError, match=next(iter(env))):
-        Settings.from_env(env)
-
-
-def test_cooldown_seconds_may_be_fractional():
-    assert Settings.from_env({"COOLDOWN_SECONDS": "1.5", "COOLDOWN_RATE": "2"}).cooldown_per == 1.5
+from bot.paths import ROOT
+from bot.settings import Settings
 
 
 def test_create_bot_never_connects_and_shards_when_asked(tmp_path):
@@ -69,3 +48,13 @@ def test_run_without_token_explains(monkeypatch, capsys):
     assert main(["run"]) == 2
     err = capsys.readouterr().err
     assert "DISCORD_TOKEN" in err and "python -m bot chat" in err
+
+
+def test_ask_json_reads_stdin_as_utf8_whatever_the_locale():
+    """Invalid UTF-8 on stdin still gives one valid JSON line per question, in any locale."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "LANG", "PYTHONIOENCODING", "PYTHONUTF8"))}
+    for locale in ({"LC_ALL": "C", "PYTHONUTF8": "0"}, {"LC_ALL": "C.UTF-8"}, {}):
+        result = subprocess.run([sys.executable, "-m", "bot", "ask", "--json", "-"], cwd=ROOT, env={**env, **locale},
+                                input=b"who \xff\nhow many strikes\n", capture_output=True, timeout=120, check=True)
+        lines = [json.loads(line) for line in result.stdout.decode("utf-8").splitlines()]
+        assert [line["question"] for line in lines] == ["who \ufffd", "how many strikes"], locale

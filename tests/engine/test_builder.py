@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import yaml
@@ -34,15 +35,17 @@ Already a member? Log in
 
 
 def draft_for(path: Path, tmp_path: Path, capsys) -> Path:
+    """The draft, saved beside the article (the checker reads an article only from its own folder)."""
     assert main(["build", str(path)]) == 0
-    out = tmp_path / "draft.yaml"
+    out = (tmp_path / path).parent / "draft.yaml"
     out.write_text(capsys.readouterr().out, encoding="utf-8")
     return out
 
 
 def test_build_palmyra_article(tmp_path, capsys, monkeypatch):
-    monkeypatch.chdir(ARTICLE.parent)
-    out = draft_for(Path(ARTICLE.name), tmp_path, capsys)  # saved elsewhere: article.text is absolute
+    shutil.copy(ARTICLE, tmp_path)
+    monkeypatch.chdir(tmp_path)
+    out = draft_for(Path(ARTICLE.name), tmp_path, capsys)
     data = yaml.safe_load(out.read_text(encoding="utf-8"))
     knowledge = load_knowledge(out)  # a draft passes the checker as it stands
 

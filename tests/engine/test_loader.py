@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from bot.__main__ import main
 from bot.engine.loader import DEFAULT_PATH, KnowledgeError, load_knowledge
+from bot.paths import ROOT
 
 ARTICLE = """A Test Headline About Bridges
 
@@ -80,13 +84,14 @@ def test_changed_word_in_quote_names_file_line_and_entry(tmp_path):
     assert "'new'" in message  # where it departs from the article
 
 
-@pytest.mark.parametrize(("quote", "word"), [("Engineers found cracks in tw", "two"),
-                                           ("ngineers found cracks in two", "Engineers")])
-def test_a_quote_that_cuts_a_word_in_two_is_refused(tmp_path, quote, word):
+@pytest.mark.parametrize(("quote", "which", "word"), [("Engineers found cracks in tw", "last", "tw"),
+                                                    ("ngineers found cracks in two", "first", "ngineers")])
+def test_a_quote_that_cuts_a_word_in_two_is_refused(tmp_path, quote, which, word):
     bad = GOOD.replace('"Engineers found cracks in two of its arches"', f'"{quote}"')
     [message] = problems(tmp_path, bad)
     assert f":{line_of(bad, quote)}: entry 'bridge-cracks': quote is not in the article text; " in message
-    assert f"cuts the article's word {word!r} in two" in message
+    assert f"its {which} word {word!r} is only part of a word of the article" in message
+    assert "Engineers" not in message.replace(quote, "")  # the article's own word is not shown
 
 
 def test_typography_is_folded_but_words_are_not(tmp_path):
@@ -226,3 +231,152 @@ def test_contested_may_show_the_other_side_from_a_related_contested_entry(tmp_pa
                              "    related: [bridge-closing]\n")
     knowledge = load_knowledge(write(tmp_path, both))
     assert all(entry.contested for entry in knowledge.entries)
+
+
+def test_an_unclosed_quote_is_reported_where_it_opens(knowledge_copy):
+    text = knowledge_copy.read_text(encoding="utf-8")
+    needle = "question: Who controls Palmyra now?"
+    knowledge_copy.write_text(text.replace(needle, needle.replace(": ", ': "')), encoding="utf-8")
+    with pytest.raises(KnowledgeError) as info:
+        load_knowledge(knowledge_copy)
+    [message] = [str(p) for p in info.value.problems]
+    opened = line_of(text, needle)
+    # PyYAML's own context stays, with its line (the entry's mapping, one line up)
+    assert message.startswith(f"{knowledge_copy}:{opened}: not valid YAML: while parsing a block mapping "
+                              f"(line {opened - 1}): "), message
+    assert f"the quoted text opened on line {opened} runs on to line" in message
+
+
+def test_a_yaml_mistake_on_one_line_names_that_line(tmp_path):
+    bad = GOOD.replace("question: What did engineers find?", "question: [What did engineers find?")
+    [message] = problems(tmp_path, bad)
+    assert f"k.yaml:{line_of(bad, '[What did')}: not valid YAML: while parsing a flow sequence" in message
+
+
+# -- files that must not be read, or not read whole ---------------------------------------------------------
+
+def check(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
+          stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
+    """The real CLI in a subprocess; the timeout only guards against a hang."""
+    environment = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=cwd or ROOT, env=environment, input=stdin,
+                          capture_output=True, timeout=120, check=False)
+
+
+def one_line_refusal(result: subprocess.CompletedProcess, *needles: str) -> str:
+    err = result.stderr.decode()
+    assert result.returncode == 1, err
+    assert "Traceback" not in err and "Error:" not in err, err
+    for needle in needles:
+        assert needle in err, err
+    return err
+
+
+@pytest.fixture
+def fifo(tmp_path: Path) -> Path:
+    path = tmp_path / "pipe"
+    os.mkfifo(path)
+    return path
+
+
+@pytest.fixture
+def sparse(tmp_path: Path) -> Path:
+    """A 1 GB file that takes no disk: all of its bytes read as zero."""
+    path = tmp_path / "big"
+    with path.open("wb") as handle:
+        handle.truncate(1 << 30)
+    return path
+
+
+@pytest.mark.parametrize("kind", ["/dev/zero", "fifo", "sparse", "folder"])
+def test_a_device_fifo_folder_or_huge_file_as_knowledge_is_refused_in_one_line(kind, fifo, sparse, tmp_path):
+    path = {"/dev/zero": Path("/dev/zero"), "fifo": fifo, "sparse": sparse, "folder": tmp_path}[kind]
+    reason = {"/dev/zero": "not a regular file (a character device)", "fifo": "not a regular file (a FIFO)",
+              "sparse": "bytes, over the limit", "folder": "not a regular file (a directory)"}[kind]
+    one_line_refusal(check("check", str(path)), f"{path}: ", reason)
+    one_line_refusal(check("ask", "who holds palmyra", "--knowledge", str(path)), reason)
+
+
+def article_file(tmp_path: Path, text_path: str, quote: str = "Engineers found cracks in two of its arches") -> Path:
+    folder = tmp_path / "knowledge"
+    folder.mkdir(exist_ok=True)
+    (folder / "article.txt").write_text(ARTICLE, encoding="utf-8")
+    path = folder / "k.yaml"
+    path.write_text(GOOD.replace("text: article.txt", f"text: {text_path}")
+                    .replace('"Engineers found cracks in two of its arches"', f'"{quote}"'), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("kind", ["/dev/zero", "fifo", "sparse"])
+def test_a_device_fifo_or_huge_file_as_article_is_refused_in_one_line(kind, tmp_path):
+    path = article_file(tmp_path, "article.txt")
+    target = path.parent / "article.txt"
+    target.unlink()
+    if kind == "/dev/zero":
+        target.symlink_to("/dev/zero")  # inside the folder by name, a device in fact
+    elif kind == "fifo":
+        os.mkfifo(target)
+    else:
+        with target.open("wb") as handle:
+            handle.truncate(1 << 30)
+    reason = "over the limit of 1,048,576" if kind == "sparse" else "not a regular file"
+    if kind == "/dev/zero":
+        reason = "is outside the knowledge file's folder"
+    line = line_of(GOOD, "text: article.txt")
+    one_line_refusal(check("check", str(path)), f"{path}:{line}: ", reason)
+    one_line_refusal(check("ask", "x", "--knowledge", str(path)), reason)
+
+
+@pytest.mark.parametrize("text_path", ["../.env", "../../../../../../etc/passwd", "/etc/passwd", "outside"])
+def test_the_article_must_be_inside_the_knowledge_folder(tmp_path, text_path):
+    (tmp_path / ".env").write_text("DISCORD_TOKEN=MTIzNDU2Nzg5MDEyMzQ1Njc4OTAx.secret\n", encoding="utf-8")
+    path = article_file(tmp_path, text_path, quote="DISCORD_TOKEN=M")
+    if text_path == "outside":  # a symlink in the folder that leads out of it
+        (path.parent / "outside").symlink_to(tmp_path / ".env")
+    result = check("check", str(path))
+    err = one_line_refusal(result, f"article.text {text_path!r}")
+    assert "MTIz" not in err and "secret" not in err and "root:" not in err
+    assert "outside the knowledge file's folder" in err or "must be a path relative" in err
+
+
+def test_a_file_beside_the_knowledge_never_has_its_words_shown(tmp_path):
+    """Even inside the folder, only the knowledge file's own words are quoted back."""
+    folder = tmp_path / "knowledge"
+    path = article_file(tmp_path, ".env", quote="DISCORD_TOKEN=M")
+    (folder / ".env").write_text("Title line\n\nDISCORD_TOKEN=MTIzNDU2Nzg5MDEyMzQ1Njc4OTAx.secret other words\n",
+                                 encoding="utf-8")
+    err = one_line_refusal(check("check", str(path)))
+    assert "MTIz" not in err and "secret" not in err and "other words" not in err and "Title line" not in err
+
+
+def test_a_symlink_loop_is_a_one_line_problem(tmp_path):
+    path = article_file(tmp_path, "loop.txt")
+    (path.parent / "loop.txt").symlink_to(path.parent / "loop.txt")
+    one_line_refusal(check("check", str(path)), f":{line_of(GOOD, 'text: article.txt')}: ",
+                     "cannot use the article text 'loop.txt': a loop of symbolic links")
+    looped = tmp_path / "looped.yaml"
+    looped.symlink_to(looped)
+    one_line_refusal(check("check", str(looped)), "looped.yaml: cannot read: a loop of symbolic links")
+
+
+def test_messages_name_the_shipped_file_relative_to_the_repository(knowledge_copy):
+    with pytest.raises(KnowledgeError) as info:
+        load_knowledge(ROOT / "knowledge" / "missing.yaml")
+    assert str(info.value) == "knowledge/missing.yaml: cannot read: No such file or directory"
+
+
+def test_permission_denied_is_a_one_line_problem(tmp_path, monkeypatch):
+    """Tests run as root, who may read anything: the refusal is simulated at the one open call."""
+    path = article_file(tmp_path, "article.txt")
+    real_open = os.open
+
+    def refusing(file, flags, *args, **kwargs):
+        if os.fspath(file).endswith("article.txt"):
+            raise PermissionError(13, "Permission denied")
+        return real_open(file, flags, *args, **kwargs)
+
+    monkeypatch.setattr("bot.engine.files.os.open", refusing)
+    with pytest.raises(KnowledgeError) as info:
+        load_knowledge(path)
+    assert str(info.value) == (f"{path}:{line_of(GOOD, 'text: article.txt')}: cannot use the article text "
+                               "'article.txt': cannot read: Permission denied")
