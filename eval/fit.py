@@ -2,7 +2,7 @@
 
     python eval/fit.py [--questions FILE ...] [--l2 1.0]
 
-For every question of the tune halves of the curated set and blind sets a-g,
+For every question of the tune halves of the curated set and blind sets a-g and i,
 the matcher's best answerable entry and the features the model reads of it
 (`Matcher.explain`); the label is whether that entry's answer holds the expected
 facts (0 for a question the article doesn't answer). A logistic regression,
@@ -28,7 +28,7 @@ from bot.engine.evaluation import BLIND_DIR, DEFAULT_SET, Case, is_right, load_c
 from bot.engine.loader import load_knowledge  # noqa: E402
 from bot.engine.matcher import Matcher  # noqa: E402
 
-DEVELOPMENT_SETS = [DEFAULT_SET, *(BLIND_DIR / f"{name}.yaml" for name in "abcdefg")]
+DEVELOPMENT_SETS = [DEFAULT_SET, *(BLIND_DIR / f"{name}.yaml" for name in "abcdefgi")]
 THRESHOLDS = (0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85)
 
 # a question, the features of its judged entry (empty: a phrasing word for word, or nothing judged), whether it is right
