@@ -29,7 +29,7 @@ from bot.engine.loader import load_knowledge  # noqa: E402
 from bot.engine.matcher import Matcher  # noqa: E402
 
 DEVELOPMENT_SETS = [DEFAULT_SET, *(BLIND_DIR / f"{name}.yaml" for name in "abcdefgi")]
-THRESHOLDS = (0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85)
+THRESHOLDS = (0.5, 0.6, 0.7, 0.75, 0.8, 0.82, 0.83, 0.84, 0.85, 0.9)
 
 # a question, the features of its judged entry (empty: a phrasing word for word, or nothing judged), whether it is right
 Row = tuple[Case, tuple[float, ...], bool]
