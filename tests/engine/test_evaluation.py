@@ -8,17 +8,18 @@ from bot import __main__ as cli
 from bot.__main__ import main
 from bot.engine.evaluation import BLIND_DIR, Case, Report, combine, evaluate, is_question_list, load_cases
 
-# The curated set: no wrong answer, every question answered or one click away. Answered
-# right fell from 95.7 % to 93.6 % when answers began to need a probability of 0.8 (a
-# wrong answer costs four "did you mean"s); the misses are all "did you mean"s now.
-CURATED_RIGHT_FLOOR = 0.93
-# Questions written by people who never saw the bot (eval/blind/README.md), all seven
-# sets together: the figures measured when the confidence model was fitted, with a little
-# room, so that a change which makes the bot worse on unseen questions fails.
-BLIND_WRONG_CEILING = 0.03
-BLIND_RIGHT_FLOOR = 0.67
-BLIND_ONE_CLICK_FLOOR = 0.96
-BLIND_ABSTENTION_FLOOR = 0.93
+# The curated set: no wrong answer, every question answered or one click away, and at
+# least 95 % of its answerable questions answered right (95.7 % when answers began to need a
+# probability of 0.83).
+CURATED_RIGHT_FLOOR = 0.95
+# Questions written by people who never saw the bot (eval/blind/README.md), the eight
+# sets a-g and i together: the figures measured when the confidence model was last fitted
+# (wrong 1.9 %, right 70.3 %, one click 97.2 %, abstained 95.8 %), with a little room, so
+# that a change which makes the bot worse on unseen questions fails.
+BLIND_WRONG_CEILING = 0.025
+BLIND_RIGHT_FLOOR = 0.69
+BLIND_ONE_CLICK_FLOOR = 0.965
+BLIND_ABSTENTION_FLOOR = 0.95
 BLIND_ECE_CEILING = 5.0
 
 
