@@ -45,10 +45,16 @@ ABOUT_THE_CLAIM = frozenset(
     """say says said saying claim claims claimed claiming source sources sourced true truth confirm confirmed
     confirms confirmation verified verify really sure certain proof evidence know knows known back backs backed
     backing report reports reported believe accurate correct legit real fact facts official officially
-    from by"""
+    from by src srcs cite cited citation according ref link trust trusted trustworthy reliable credible
+    dispute disputes disputed disagree disagrees deny denies denied contest contests challenge challenges
+    otherwise other side sides more details detail info information elaborate"""
     .split()
 )
 EXPLAIN = frozenset("why come so".split())  # "why?", "how come?", "how so?"
+# "then what?", "what happened next?": the event after the previous one
+NEXT = frozenset("then next after afterwards later".split())
+# "what else?", "what happened": the question names no topic of its own with these
+VAGUE = frozenset("else happen happened happening going on".split())
 # question words that ask for something other than the claim's owner: these go through the matcher
 ASPECTS = frozenset("when where why many much long old which".split())
 AUXILIARIES = frozenset("is are was were do does did has have had can could will would should".split())
@@ -123,8 +129,9 @@ def form_of(question: str) -> Form:
         named = named or word not in STOP_WORDS | REFERENCES | QUESTION_WORDS | ABOUT_THE_CLAIM
     if len(words) > 1 and words[-1] == "so" and words[-2] in ABOUT_THE_CLAIM:  # "who says so"
         pointing.add("that")
+    asking = STOP_WORDS | REFERENCES | QUESTION_WORDS | ABOUT_THE_CLAIM | NEXT | VAGUE
     own = tuple(w for i, w in enumerate(words)
-                if i in determined or w not in STOP_WORDS | REFERENCES | QUESTION_WORDS | ABOUT_THE_CLAIM)
+                if i in determined or (w not in asking and not (w == "come" and i and words[i - 1] == "how")))
     return Form(words, own, frozenset(pointing), rest)
 
 
@@ -150,6 +157,17 @@ class Conversation:
         names = {n for n in names if n and not set(n.split()) <= STOP_WORDS | QUESTION_WORDS | ABOUT_THE_CLAIM}
         self._names = re.compile(r"\b(" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + r")\b") \
             if names else None
+        # where each entry's quotes start and end in the article: "then what?" asks for what the article tells next
+        article = normalize(knowledge.article.text)
+        self._spans: dict[str, tuple[int, int]] = {}
+        for entry in knowledge.entries:
+            found = [article.find(normalize(source.quote)) for source in entry.sources]
+            found = [at for at in found if at >= 0]
+            if found:
+                self._spans[entry.id] = (min(found), max(found))
+        # alias forms to their canonical phrase, longest first: "the observatory" names the Observatory's claims
+        self._canonical = sorted(((normalize(form), normalize(canonical)) for canonical, forms in
+                                  knowledge.aliases.items() for form in forms), key=lambda pair: -len(pair[0]))
 
     def answer(self, question: str, previous: Entry | None = None) -> Resolved:
         """Answer `question`, leaning on `previous` only when the question's form leans on it."""
@@ -163,6 +181,9 @@ class Conversation:
         if form.leans and form.about_the_claim:
             return Resolved(dataclasses.replace(self.matcher.answer_entry(previous), question=question), True)
         near = self._neighbours(previous)
+        reading = self._by_kind(form, previous)
+        if reading is not None:
+            return Resolved(dataclasses.replace(self.matcher.answer_entry(reading), question=question), True)
         unanswered: Match | None = None
         for tier, stays in self._rewrites(form, previous):
             found_in_tier = list(map(self.matcher.match, tier))
@@ -171,6 +192,10 @@ class Conversation:
             if answered:  # "it", "that": a conversation stays near its topic, the previous entry's neighbours first
                 best = max(answered, key=lambda found: (stays and found.entry.id in near, found.score))
                 return Resolved(dataclasses.replace(best, question=question), True)
+        if form.leans:  # nothing reads it: a near miss on the previous topic, or the topic's answer of its kind
+            nearest = self._nearest(form, previous, [alone, *([unanswered] if unanswered else [])])
+            if nearest is not None:
+                return Resolved(dataclasses.replace(self.matcher.answer_entry(nearest), question=question), True)
         if form.leans and set(form.words) & EXPLAIN and not form.own:
             # "why?": the claim and who made it is all the article gives
             return Resolved(dataclasses.replace(self.matcher.answer_entry(previous), question=question), True)
@@ -183,6 +208,83 @@ class Conversation:
         """The previous entry, those it names as related and those naming it."""
         linking = (entry.id for entry in self.matcher.knowledge.entries if previous.id in entry.related)
         return frozenset((previous.id, *previous.related, *linking))
+
+    def _ordered_neighbours(self, previous: Entry) -> list[Entry]:
+        """The previous entry's neighbours, those it names first, in its order."""
+        by_id = self.matcher.knowledge.by_id
+        linking = [entry.id for entry in self.matcher.knowledge.entries if previous.id in entry.related]
+        return [by_id[i] for i in dict.fromkeys((*previous.related, *linking)) if i in by_id and i != previous.id]
+
+    def _point(self, previous: Entry) -> list[Entry]:
+        """The previous entry's neighbours, then, on a contested point, the point's other entries."""
+        found = self._ordered_neighbours(previous)
+        seen = {previous.id, *(entry.id for entry in found)}
+        queue = [entry for entry in found if entry.contested] if previous.contested else []
+        while queue:
+            for entry in self._ordered_neighbours(queue.pop(0)):
+                if entry.id not in seen and entry.contested:
+                    seen.add(entry.id)
+                    found.append(entry)
+                    queue.append(entry)
+        return found
+
+    def _by_kind(self, form: Form, previous: Entry) -> Entry | None:
+        """Readings decided by what kind of follow-up it is, before any rewrite:
+        "what about X" with X a claimant (the point's claim by X), "why" (the topic's reason),
+        "then what" (what the article tells next)."""
+        words = set(form.words)
+        if form.rest is not None:
+            named = self._claimants_named(form.rest)
+            if named:
+                def share(entry: Entry) -> float:
+                    return sum(source.claimant in named for source in entry.sources) / len(entry.sources)
+                # the claim X makes more of than the previous answer does; first best: the nearest
+                candidates = [entry for entry in self._point(previous)
+                              if entry.sources and share(entry) > (share(previous) if previous.sources else 0)]
+                if candidates:
+                    return max(candidates, key=share)
+            return None
+        if not form.leans or form.own and not form.refers:
+            return None
+        if words & EXPLAIN and "why" in words or "come" in words and "how" in words:
+            reasons = [entry for entry in (previous, *self._ordered_neighbours(previous))
+                       if normalize(entry.question).split()[:1] == ["why"]]
+            return reasons[0] if reasons else None
+        if words & NEXT and not form.own:
+            return self._next_in_article(previous)
+        return None
+
+    def _next_in_article(self, previous: Entry) -> Entry | None:
+        """The entry whose quotes start soonest after the previous entry's, its neighbours on a tie."""
+        span = self._spans.get(previous.id)
+        if span is None:
+            return None
+        near = self._neighbours(previous)
+        later = [(start, entry_id not in near, end, entry_id) for entry_id, (start, end) in self._spans.items()
+                 if start > span[1]]
+        return self.matcher.knowledge.by_id[min(later)[3]] if later else None
+
+    def _nearest(self, form: Form, previous: Entry, misses: list[Match]) -> Entry | None:
+        """A leaning question nothing read: the near miss on the previous topic, if one of the
+        suggestions is the previous entry's neighbour."""
+        near = self._neighbours(previous) - {previous.id}
+        kind = _kind(form.words)
+        for miss in misses:
+            for entry in miss.suggestions:
+                if entry.id in near and (kind is None or _kind(tuple(normalize(entry.question).split())) == kind):
+                    return entry
+        return None
+
+    def _claimants_named(self, text: str) -> frozenset:
+        """The claimants a short text names ("the observatory", "isis"), by their names' words."""
+        text = f" {normalize(text)} "
+        for form, canonical in self._canonical:
+            text = text.replace(f" {form} ", f" {canonical} ")
+        words = set(text.split()) - STOP_WORDS
+        if not words:
+            return frozenset()
+        return frozenset(claimant for claimant in self.matcher.knowledge.claimants.values()
+                         if words <= set(normalize(claimant.name).split()))
 
     def _names_in(self, text: str) -> list[re.Match[str]]:
         return list(self._names.finditer(text)) if self._names is not None else []
@@ -223,3 +325,16 @@ def _unique(texts: list[str]) -> list[str]:
     return list(dict.fromkeys(t.strip() for t in texts if t.strip()))
 
 
+
+
+def _kind(words: tuple[str, ...]) -> str | None:
+    """The kind of answer a question asks for ("when", "how many"), if its first question word says;
+    None for "what"/"which" and yes-or-no questions, which any entry's kind may answer."""
+    for index, word in enumerate(words):
+        if word == "how" and index + 1 < len(words) and words[index + 1] in ASPECTS:
+            return f"how {words[index + 1]}"
+        if word in ("who", "whom", "whose", "when", "where", "why", "how"):
+            return "who" if word.startswith("wh") and word not in ("when", "where", "why") else word
+        if word in ("what", "which"):
+            return None
+    return None
