@@ -37,6 +37,11 @@ REFERENCES = THING_REFERENCES | CLAIM_REFERENCES
 POSSESSIVES = frozenset("its their theirs his her".split())  # after a name in the question, they are its
 # nouns among the stop words: "this article" names its own topic, "that day" asks a new one
 _NOUNS = frozenset("article story text piece thing things stuff question questions one ones".split())
+# "that day", "those guys": a determiner pointing back at the previous answer's time, place or people
+_BACK_NOUNS = frozenset("day days time night week weekend place city town area group guy guys people men".split())
+_BEING = frozenset("is are was were be s whats whos thats its".split())
+# "what else did they say": another claim of the same claimant
+SAYING = frozenset("say says said claim claims claimed report reports reported mention mentions".split())
 # "and the army?", "what about the observatory": the rest of the question replaces the previous topic
 OPENERS = ("and what about", "what about", "how about", "and how about", "what of", "and", "also", "plus", "but")
 QUESTION_WORDS = frozenset("who whom whose what which when where why how many much long old".split())
@@ -103,7 +108,11 @@ class Form:
     def about_the_claim(self) -> bool:
         """"who said that", "source?", "is that confirmed": the previous entry answers it."""
         asked = set(self.words)
-        return not self.own and not asked & ASPECTS and bool(asked & (ABOUT_THE_CLAIM | {"who", "whom"}))
+        if self.own or asked & ASPECTS:
+            return False
+        # "who did that" asks who made the claim or did the deed; "who are they", "what's that" what a thing is
+        doing = asked - REFERENCES - QUESTION_WORDS - _BEING
+        return bool(asked & ABOUT_THE_CLAIM or asked & {"who", "whom"} and doing)
 
 
 def form_of(question: str) -> Form:
@@ -122,6 +131,8 @@ def form_of(question: str) -> Form:
         if word in CLAIM_REFERENCES and after is not None and (after in _NOUNS or after not in (
                 STOP_WORDS | QUESTION_WORDS | ABOUT_THE_CLAIM | REFERENCES)):
             determined.add(index + 1)
+            if word in ("that", "those") and after in _BACK_NOUNS:
+                pointing.add(word)
         elif word in POSSESSIVES and named:
             continue
         elif word in REFERENCES and not (word == "there" and index and words[index - 1] in AUXILIARIES):  # "is there"
@@ -188,11 +199,12 @@ class Conversation:
         for tier, stays in self._rewrites(form, previous):
             found_in_tier = list(map(self.matcher.match, tier))
             unanswered = unanswered or found_in_tier[0]
-            answered = [found for found in found_in_tier if found.answered]
+            answered = [found for found in found_in_tier if found.answered
+                        and not (found.entry.id == previous.id and "else" in form.words)]  # "what else ...?"
             if answered:  # "it", "that": a conversation stays near its topic, the previous entry's neighbours first
                 best = max(answered, key=lambda found: (stays and found.entry.id in near, found.score))
                 return Resolved(dataclasses.replace(best, question=question), True)
-        if form.leans:  # nothing reads it: a near miss on the previous topic, or the topic's answer of its kind
+        if form.leans and (form.refers or not form.own):  # nothing reads it: a near miss on the previous topic
             nearest = self._nearest(form, previous, [alone, *([unanswered] if unanswered else [])])
             if nearest is not None:
                 return Resolved(dataclasses.replace(self.matcher.answer_entry(nearest), question=question), True)
@@ -250,9 +262,21 @@ class Conversation:
             reasons = [entry for entry in (previous, *self._ordered_neighbours(previous))
                        if normalize(entry.question).split()[:1] == ["why"]]
             return reasons[0] if reasons else None
+        if "else" in words and words & SAYING:
+            return self._same_claimant(previous)
         if words & NEXT and not form.own:
             return self._next_in_article(previous)
         return None
+
+    def _same_claimant(self, previous: Entry) -> Entry | None:
+        """Another claim by whoever made the previous one: its neighbours first, then the next in the article."""
+        voices = {source.claimant for source in previous.sources}
+        theirs = [entry for entry in self.matcher.knowledge.entries
+                  if entry.id != previous.id and entry.sources and {s.claimant for s in entry.sources} <= voices]
+        near = self._neighbours(previous)
+        start = self._spans.get(previous.id, (0, 0))[1]
+        return min(theirs, key=lambda entry: (entry.id not in near, self._spans.get(entry.id, (0, 0))[0] <= start,
+                                              self._spans.get(entry.id, (0, 0))[0]), default=None)
 
     def _next_in_article(self, previous: Entry) -> Entry | None:
         """The entry whose quotes start soonest after the previous entry's, its neighbours on a tie."""
@@ -303,20 +327,23 @@ class Conversation:
         names = list(dict.fromkeys(names))
         words = form.words
         tiers: list[tuple[list[str], bool]] = []
-        if form.rest is not None and form.rest.split()[0] in QUESTION_WORDS | AUXILIARIES:
+        own_question = form.rest is not None and form.rest.split()[0] in QUESTION_WORDS | AUXILIARIES
+        if own_question:
             tiers.append(([form.rest], False))  # "and what does isis say": a question of its own
+            if form.own and not form.refers:  # "and how many soldiers died?": its own topic too
+                return [(_unique(tier), stays) for tier, stays in tiers]
         if form.refers:
             as_thing = [" ".join(name if w in REFERENCES else w for w in words) for name in names]
             as_claim = [" ".join(topic if w in REFERENCES else w for w in words)]
             claim_first = form.pointing <= CLAIM_REFERENCES
             tiers += [(as_claim, True), (as_thing, True)] if claim_first else [(as_thing, True), (as_claim, True)]
-        if form.rest is not None:  # "what about X": the previous question, about X
+        if form.rest is not None and not own_question:  # "what about X": the previous question, about X
             tiers.append(([asked[:m.start()] + form.rest + asked[m.end():] for m in self._names_in(asked)], False))
         tiers.append(([f"{' '.join(w for w in words if w not in REFERENCES)} {topic}"], True))
         if not form.own and not set(words) & EXPLAIN:  # "how many?": what a related entry asks, perhaps
             related = (self.matcher.knowledge.by_id.get(i) for i in previous.related)
             tiers.append(([f"{' '.join(words)} {topic_of(entry)}" for entry in related if entry], True))
-        if form.rest is not None:
+        if form.rest is not None and not own_question:
             tiers.append(([form.rest, f"{asked} {form.rest}"], False))
         return [(_unique(tier), stays) for tier, stays in tiers if tier]
 
