@@ -112,6 +112,8 @@ class Form:
             return False
         # "who did that" asks who made the claim or did the deed; "who are they", "what's that" what a thing is
         doing = asked - REFERENCES - QUESTION_WORDS - _BEING
+        if "what" in asked and asked & SAYING and self.pointing and self.pointing <= THING_REFERENCES:
+            return False  # "what did they say": what the thing the answer named said
         return bool(asked & ABOUT_THE_CLAIM or asked & {"who", "whom"} and doing)
 
 
@@ -204,7 +206,7 @@ class Conversation:
             if answered:  # "it", "that": a conversation stays near its topic, the previous entry's neighbours first
                 best = max(answered, key=lambda found: (stays and found.entry.id in near, found.score))
                 return Resolved(dataclasses.replace(best, question=question), True)
-        if form.leans and (form.refers or not form.own):  # nothing reads it: a near miss on the previous topic
+        if form.leans and form.rest is None and (form.refers or not form.own):  # a near miss on the previous topic
             nearest = self._nearest(form, previous, [alone, *([unanswered] if unanswered else [])])
             if nearest is not None:
                 return Resolved(dataclasses.replace(self.matcher.answer_entry(nearest), question=question), True)
@@ -253,8 +255,11 @@ class Conversation:
                 # the claim X makes more of than the previous answer does; first best: the nearest
                 candidates = [entry for entry in self._point(previous)
                               if entry.sources and share(entry) > (share(previous) if previous.sources else 0)]
-                if candidates:
-                    return max(candidates, key=share)
+                if candidates:  # an entry asking what X says first ("What does the Observatory say?")
+                    asked = self._topic_words(form.rest)
+                    return max(candidates, key=lambda entry: (asked <= self._topic_words(entry.question),
+                                                              bool(SAYING & set(normalize(entry.question).split())),
+                                                              share(entry)))
             return None
         if not form.leans or form.own and not form.refers:
             return None
@@ -290,21 +295,30 @@ class Conversation:
 
     def _nearest(self, form: Form, previous: Entry, misses: list[Match]) -> Entry | None:
         """A leaning question nothing read: the near miss on the previous topic, if one of the
-        suggestions is the previous entry's neighbour."""
+        suggestions is the previous entry's neighbour and asks the same kind; for a bare "when?" or
+        "where?", the neighbour that asks it."""
         near = self._neighbours(previous) - {previous.id}
         kind = _kind(form.words)
         for miss in misses:
             for entry in miss.suggestions:
                 if entry.id in near and (kind is None or _kind(tuple(normalize(entry.question).split())) == kind):
                     return entry
+        if kind in ("when", "where") and not form.own:  # "when?", "where was that": the topic's time or place
+            for entry in self._ordered_neighbours(previous):
+                if _kind(tuple(normalize(entry.question).split())) == kind:
+                    return entry
         return None
 
-    def _claimants_named(self, text: str) -> frozenset:
-        """The claimants a short text names ("the observatory", "isis"), by their names' words."""
+    def _topic_words(self, text: str) -> frozenset[str]:
+        """A text's words that name something, alias forms as their canonical phrase ("isis": islamic state)."""
         text = f" {normalize(text)} "
         for form, canonical in self._canonical:
             text = text.replace(f" {form} ", f" {canonical} ")
-        words = set(text.split()) - STOP_WORDS
+        return frozenset(text.split()) - STOP_WORDS
+
+    def _claimants_named(self, text: str) -> frozenset:
+        """The claimants a short text names ("the observatory", "isis"), by their names' words."""
+        words = self._topic_words(text)
         if not words:
             return frozenset()
         return frozenset(claimant for claimant in self.matcher.knowledge.claimants.values()
