@@ -66,6 +66,7 @@ AUXILIARIES = frozenset("is are was were do does did has have had can could will
 MAX_FOLLOW_UP_WORDS = 12  # a long message is a question of its own, whatever pronouns it has
 MAX_OWN_WORDS = 2  # "is it true that russia launched 64 strikes" names its own topic
 MAX_ANSWER_NAMES = 4  # things the previous answer named that "it" may stand for
+STEM = 5  # "admitted", "admits": a word's first letters stand for it when checking an entry says it
 FRAGMENT_WORDS = 6  # "who took the photo": short enough to be a fragment of the conversation
 
 
@@ -181,6 +182,10 @@ class Conversation:
         # alias forms to their canonical phrase, longest first: "the observatory" names the Observatory's claims
         self._canonical = sorted(((normalize(form), normalize(canonical)) for canonical, forms in
                                   knowledge.aliases.items() for form in forms), key=lambda pair: -len(pair[0]))
+        # each entry's words, cut to a stem: what a follow-up's own words must find in the entry answering it
+        self._vocabulary = {entry.id: frozenset(word[:STEM] for text in (
+            entry.question, *entry.alternates, entry.answer, *(s.quote for s in entry.sources))
+            for word in self._topic_words(text)) for entry in knowledge.entries}
 
     def answer(self, question: str, previous: Entry | None = None) -> Resolved:
         """Answer `question`, leaning on `previous` only when the question's form leans on it."""
@@ -201,7 +206,7 @@ class Conversation:
         for tier, stays in self._rewrites(form, previous):
             found_in_tier = list(map(self.matcher.match, tier))
             unanswered = unanswered or found_in_tier[0]
-            answered = [found for found in found_in_tier if found.answered
+            answered = [found for found in found_in_tier if found.answered and self._covers(found.entry, form)
                         and not (found.entry.id == previous.id and "else" in form.words)]  # "what else ...?"
             if answered:  # "it", "that": a conversation stays near its topic, the previous entry's neighbours first
                 best = max(answered, key=lambda found: (stays and found.entry.id in near, found.score))
@@ -222,6 +227,14 @@ class Conversation:
         """The previous entry, those it names as related and those naming it."""
         linking = (entry.id for entry in self.matcher.knowledge.entries if previous.id in entry.related)
         return frozenset((previous.id, *previous.related, *linking))
+
+    def _covers(self, entry: Entry, form: Form) -> bool:
+        """Whether the entry says something of what the follow-up adds to the topic: filled in with
+        the previous topic, "who owns it?" matches the topic's entry on the topic alone."""
+        if form.rest is not None or not form.own:
+            return True
+        said = self._vocabulary.get(entry.id, frozenset())
+        return any(word[:STEM] in said for word in self._topic_words(" ".join(form.own)))
 
     def _ordered_neighbours(self, previous: Entry) -> list[Entry]:
         """The previous entry's neighbours, those it names first, in its order."""
