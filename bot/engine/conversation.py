@@ -180,12 +180,13 @@ class Conversation:
             if found:
                 self._spans[entry.id] = (min(found), max(found))
         # alias forms to their canonical phrase, longest first: "the observatory" names the Observatory's claims
-        self._canonical = sorted(((normalize(form), normalize(canonical)) for canonical, forms in
-                                  knowledge.aliases.items() for form in forms), key=lambda pair: -len(pair[0]))
+        self._canonical = {normalize(form): normalize(canonical)
+                           for canonical, forms in knowledge.aliases.items() for form in forms}
+        self._longest_form = max((len(form.split()) for form in self._canonical), default=0)
         # each entry's words, cut to a stem: what a follow-up's own words must find in the entry answering it
         self._vocabulary = {entry.id: frozenset(word[:STEM] for text in (
             entry.question, *entry.alternates, entry.answer, *(s.quote for s in entry.sources))
-            for word in self._topic_words(text)) for entry in knowledge.entries}
+            for word in normalize(text).split()) for entry in knowledge.entries}
 
     def answer(self, question: str, previous: Entry | None = None) -> Resolved:
         """Answer `question`, leaning on `previous` only when the question's form leans on it."""
@@ -234,7 +235,8 @@ class Conversation:
         if form.rest is not None or not form.own:
             return True
         said = self._vocabulary.get(entry.id, frozenset())
-        return any(word[:STEM] in said for word in self._topic_words(" ".join(form.own)))
+        own = " ".join(form.own)
+        return any(word[:STEM] in said for word in {*form.own, *self._topic_words(own)})
 
     def _ordered_neighbours(self, previous: Entry) -> list[Entry]:
         """The previous entry's neighbours, those it names first, in its order."""
@@ -324,10 +326,18 @@ class Conversation:
 
     def _topic_words(self, text: str) -> frozenset[str]:
         """A text's words that name something, alias forms as their canonical phrase ("isis": islamic state)."""
-        text = f" {normalize(text)} "
-        for form, canonical in self._canonical:
-            text = text.replace(f" {form} ", f" {canonical} ")
-        return frozenset(text.split()) - STOP_WORDS
+        words, found, at = normalize(text).split(), [], 0
+        while at < len(words):  # the longest alias form starting here, if any
+            for size in range(min(self._longest_form, len(words) - at), 0, -1):
+                canonical = self._canonical.get(" ".join(words[at:at + size]))
+                if canonical is not None:
+                    found += canonical.split()
+                    at += size
+                    break
+            else:
+                found.append(words[at])
+                at += 1
+        return frozenset(found) - STOP_WORDS
 
     def _claimants_named(self, text: str) -> frozenset:
         """The claimants a short text names ("the observatory", "isis"), by their names' words."""
