@@ -59,7 +59,7 @@ EXPLAIN = frozenset("why come so".split())  # "why?", "how come?", "how so?"
 # "then what?", "what happened next?": the event after the previous one
 NEXT = frozenset("then next after afterwards later".split())
 # "what else?", "what happened": the question names no topic of its own with these
-VAGUE = frozenset("else happen happened happening going on".split())
+VAGUE = frozenset("else happen happened happening going on come came comes".split())
 # question words that ask for something other than the claim's owner: these go through the matcher
 ASPECTS = frozenset("when where why many much long old which".split())
 AUXILIARIES = frozenset("is are was were do does did has have had can could will would should".split())
@@ -245,10 +245,10 @@ class Conversation:
         return [by_id[i] for i in dict.fromkeys((*previous.related, *linking)) if i in by_id and i != previous.id]
 
     def _point(self, previous: Entry) -> list[Entry]:
-        """The previous entry's neighbours, then, on a contested point, the point's other entries."""
+        """The previous entry's neighbours, then the other entries of the contested points they are on."""
         found = self._ordered_neighbours(previous)
         seen = {previous.id, *(entry.id for entry in found)}
-        queue = [entry for entry in found if entry.contested] if previous.contested else []
+        queue = [entry for entry in found if entry.contested]
         while queue:
             for entry in self._ordered_neighbours(queue.pop(0)):
                 if entry.id not in seen and entry.contested:
@@ -275,7 +275,8 @@ class Conversation:
                     return max(candidates, key=lambda entry: (asked <= self._topic_words(entry.question),
                                                               bool(SAYING & set(normalize(entry.question).split())),
                                                               share(entry)))
-            return None
+            if form.own:
+                return None
         if not form.leans or form.own and not form.refers:
             return None
         if words & EXPLAIN and "why" in words or "come" in words and "how" in words:
