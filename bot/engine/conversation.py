@@ -16,7 +16,18 @@ observatory in place of what it was about. The Matcher still decides: an entry
 answers only the kinds of question it can ("how many troops" stays
 unanswered). A question about the previous claim itself ("who said that",
 "is that confirmed", "source?") is answered by the previous entry, whose answer
-names its claimant and quotes its sources.
+names its claimant and quotes its sources; so do "says who", "src?", "is that
+legit" and "does anyone dispute that" (a contested answer shows the other side).
+
+Some follow-ups are read by their kind before any rewrite, from the knowledge
+file's own links: "what about X" / "and X?" with X a claimant is X's claim on
+the contested point next to the topic; "why" / "how come" is the topic's
+reason (a neighbouring "why" entry); "then what" / "what came next" is what
+the article tells next. When nothing reads a follow-up, a near miss that is
+the topic's neighbour and asks the same kind answers it, and a bare "when?" /
+"where?" takes the topic's time or place entry. An answer found by filling in
+the topic must say something of what the follow-up adds, or the article
+doesn't say ("who owns it?" after the grain silo).
 """
 
 from __future__ import annotations
