@@ -79,11 +79,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_eval_followups(args: argparse.Namespace) -> int:
     """Conversations turn by turn; a held-out set's single turns are never printed, only its totals."""
     from .engine.conversation import Conversation
-    from .engine.followups import DEFAULT_FOLLOWUPS, describe_followups, evaluate_followups, load_conversations
+    from .engine.followups import DEV_FOLLOWUPS, describe_followups, evaluate_followups, load_conversations
 
     conversation = Conversation(_matcher(args.knowledge))
-    for path in args.followups or [DEFAULT_FOLLOWUPS]:
-        report = evaluate_followups(conversation, load_conversations(path))
+    for path in args.followups or DEV_FOLLOWUPS:
+        report = evaluate_followups(conversation, load_conversations(path), args.split)
         print(f"{path}:")
         print(describe_followups(report, misses="heldout" not in path.resolve().parts))
     return 0
@@ -170,7 +170,8 @@ def parser() -> argparse.ArgumentParser:
                     help="the held-out sets in eval/heldout/: per-set and total figures only, no questions")
     ev.add_argument("--split", choices=SPLITS, default="all")
     ev.add_argument("--followups", type=Path, nargs="*", metavar="FILE",
-                    help="score conversations turn by turn, with and without context (default: eval/followups.yaml)")
+                    help="score conversations turn by turn, with and without context "
+                         "(default: eval/followups.yaml and eval/followups_dev2.yaml)")
     ev.add_argument("--knowledge", type=Path)
     return root
 

@@ -51,6 +51,12 @@ class Session:
 
     previous: Entry | None = None
     choices: list[Entry] = field(default_factory=list)
+    conversation: Conversation | None = None  # built once per matcher: it indexes the knowledge
+
+    def resolver(self, matcher: Matcher) -> Conversation:
+        if self.conversation is None or self.conversation.matcher is not matcher:
+            self.conversation = Conversation(matcher)
+        return self.conversation
 
 
 def reply(matcher: Matcher, line: str, session: Session | None = None) -> str | None:
@@ -77,7 +83,7 @@ def reply(matcher: Matcher, line: str, session: Session | None = None) -> str | 
         return _answer(matcher, matcher.answer_entry(picked), session)
     if command.startswith("/"):
         return f"Unknown command {command!r}. Type /help."
-    return _answer(matcher, Conversation(matcher).answer(line, session.previous).match, session)
+    return _answer(matcher, session.resolver(matcher).answer(line, session.previous).match, session)
 
 
 def _answer(matcher: Matcher, match: Match, session: Session) -> str:

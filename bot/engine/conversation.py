@@ -16,7 +16,18 @@ observatory in place of what it was about. The Matcher still decides: an entry
 answers only the kinds of question it can ("how many troops" stays
 unanswered). A question about the previous claim itself ("who said that",
 "is that confirmed", "source?") is answered by the previous entry, whose answer
-names its claimant and quotes its sources.
+names its claimant and quotes its sources; so do "says who", "src?", "is that
+legit" and "does anyone dispute that" (a contested answer shows the other side).
+
+Some follow-ups are read by their kind before any rewrite, from the knowledge
+file's own links: "what about X" / "and X?" with X a claimant is X's claim on
+the contested point next to the topic; "why" / "how come" is the topic's
+reason (a neighbouring "why" entry); "then what" / "what came next" is what
+the article tells next. When nothing reads a follow-up, a near miss that is
+the topic's neighbour and asks the same kind answers it, and a bare "when?" /
+"where?" takes the topic's time or place entry. An answer found by filling in
+the topic must say something of what the follow-up adds, or the article
+doesn't say ("who owns it?" after the grain silo).
 """
 
 from __future__ import annotations
@@ -37,6 +48,11 @@ REFERENCES = THING_REFERENCES | CLAIM_REFERENCES
 POSSESSIVES = frozenset("its their theirs his her".split())  # after a name in the question, they are its
 # nouns among the stop words: "this article" names its own topic, "that day" asks a new one
 _NOUNS = frozenset("article story text piece thing things stuff question questions one ones".split())
+# "that day", "those guys": a determiner pointing back at the previous answer's time, place or people
+_BACK_NOUNS = frozenset("day days time night week weekend place city town area group guy guys people men".split())
+_BEING = frozenset("is are was were be s whats whos thats its".split())
+# "what else did they say": another claim of the same claimant
+SAYING = frozenset("say says said claim claims claimed report reports reported mention mentions".split())
 # "and the army?", "what about the observatory": the rest of the question replaces the previous topic
 OPENERS = ("and what about", "what about", "how about", "and how about", "what of", "and", "also", "plus", "but")
 QUESTION_WORDS = frozenset("who whom whose what which when where why how many much long old".split())
@@ -45,16 +61,23 @@ ABOUT_THE_CLAIM = frozenset(
     """say says said saying claim claims claimed claiming source sources sourced true truth confirm confirmed
     confirms confirmation verified verify really sure certain proof evidence know knows known back backs backed
     backing report reports reported believe accurate correct legit real fact facts official officially
-    from by"""
+    from by src srcs cite cited citation according ref link trust trusted trustworthy reliable credible
+    dispute disputes disputed disagree disagrees deny denies denied contest contests challenge challenges
+    otherwise other side sides more details detail info information elaborate"""
     .split()
 )
 EXPLAIN = frozenset("why come so".split())  # "why?", "how come?", "how so?"
+# "then what?", "what happened next?": the event after the previous one
+NEXT = frozenset("then next after afterwards later".split())
+# "what else?", "what happened": the question names no topic of its own with these
+VAGUE = frozenset("else happen happened happening going on come came comes".split())
 # question words that ask for something other than the claim's owner: these go through the matcher
 ASPECTS = frozenset("when where why many much long old which".split())
 AUXILIARIES = frozenset("is are was were do does did has have had can could will would should".split())
 MAX_FOLLOW_UP_WORDS = 12  # a long message is a question of its own, whatever pronouns it has
 MAX_OWN_WORDS = 2  # "is it true that russia launched 64 strikes" names its own topic
 MAX_ANSWER_NAMES = 4  # things the previous answer named that "it" may stand for
+STEM = 5  # "admitted", "admits": a word's first letters stand for it when checking an entry says it
 FRAGMENT_WORDS = 6  # "who took the photo": short enough to be a fragment of the conversation
 
 
@@ -97,7 +120,13 @@ class Form:
     def about_the_claim(self) -> bool:
         """"who said that", "source?", "is that confirmed": the previous entry answers it."""
         asked = set(self.words)
-        return not self.own and not asked & ASPECTS and bool(asked & (ABOUT_THE_CLAIM | {"who", "whom"}))
+        if self.own or asked & ASPECTS:
+            return False
+        # "who did that" asks who made the claim or did the deed; "who are they", "what's that" what a thing is
+        doing = asked - REFERENCES - QUESTION_WORDS - _BEING
+        if "what" in asked and asked & SAYING and self.pointing and self.pointing <= THING_REFERENCES:
+            return False  # "what did they say": what the thing the answer named said
+        return bool(asked & ABOUT_THE_CLAIM or asked & {"who", "whom"} and doing)
 
 
 def form_of(question: str) -> Form:
@@ -116,6 +145,8 @@ def form_of(question: str) -> Form:
         if word in CLAIM_REFERENCES and after is not None and (after in _NOUNS or after not in (
                 STOP_WORDS | QUESTION_WORDS | ABOUT_THE_CLAIM | REFERENCES)):
             determined.add(index + 1)
+            if word in ("that", "those") and after in _BACK_NOUNS:
+                pointing.add(word)
         elif word in POSSESSIVES and named:
             continue
         elif word in REFERENCES and not (word == "there" and index and words[index - 1] in AUXILIARIES):  # "is there"
@@ -123,8 +154,9 @@ def form_of(question: str) -> Form:
         named = named or word not in STOP_WORDS | REFERENCES | QUESTION_WORDS | ABOUT_THE_CLAIM
     if len(words) > 1 and words[-1] == "so" and words[-2] in ABOUT_THE_CLAIM:  # "who says so"
         pointing.add("that")
+    asking = STOP_WORDS | REFERENCES | QUESTION_WORDS | ABOUT_THE_CLAIM | NEXT | VAGUE
     own = tuple(w for i, w in enumerate(words)
-                if i in determined or w not in STOP_WORDS | REFERENCES | QUESTION_WORDS | ABOUT_THE_CLAIM)
+                if i in determined or (w not in asking and not (w == "come" and i and words[i - 1] == "how")))
     return Form(words, own, frozenset(pointing), rest)
 
 
@@ -150,6 +182,22 @@ class Conversation:
         names = {n for n in names if n and not set(n.split()) <= STOP_WORDS | QUESTION_WORDS | ABOUT_THE_CLAIM}
         self._names = re.compile(r"\b(" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + r")\b") \
             if names else None
+        # where each entry's quotes start and end in the article: "then what?" asks for what the article tells next
+        article = normalize(knowledge.article.text)
+        self._spans: dict[str, tuple[int, int]] = {}
+        for entry in knowledge.entries:
+            found = [article.find(normalize(source.quote)) for source in entry.sources]
+            found = [at for at in found if at >= 0]
+            if found:
+                self._spans[entry.id] = (min(found), max(found))
+        # alias forms to their canonical phrase, longest first: "the observatory" names the Observatory's claims
+        self._canonical = {normalize(form): normalize(canonical)
+                           for canonical, forms in knowledge.aliases.items() for form in forms}
+        self._longest_form = max((len(form.split()) for form in self._canonical), default=0)
+        # each entry's words, cut to a stem: what a follow-up's own words must find in the entry answering it
+        self._vocabulary = {entry.id: frozenset(word[:STEM] for text in (
+            entry.question, *entry.alternates, entry.answer, *(s.quote for s in entry.sources))
+            for word in normalize(text).split()) for entry in knowledge.entries}
 
     def answer(self, question: str, previous: Entry | None = None) -> Resolved:
         """Answer `question`, leaning on `previous` only when the question's form leans on it."""
@@ -163,14 +211,22 @@ class Conversation:
         if form.leans and form.about_the_claim:
             return Resolved(dataclasses.replace(self.matcher.answer_entry(previous), question=question), True)
         near = self._neighbours(previous)
+        reading = self._by_kind(form, previous)
+        if reading is not None:
+            return Resolved(dataclasses.replace(self.matcher.answer_entry(reading), question=question), True)
         unanswered: Match | None = None
         for tier, stays in self._rewrites(form, previous):
             found_in_tier = list(map(self.matcher.match, tier))
             unanswered = unanswered or found_in_tier[0]
-            answered = [found for found in found_in_tier if found.answered]
+            answered = [found for found in found_in_tier if found.answered and self._covers(found.entry, form)
+                        and not (found.entry.id == previous.id and "else" in form.words)]  # "what else ...?"
             if answered:  # "it", "that": a conversation stays near its topic, the previous entry's neighbours first
                 best = max(answered, key=lambda found: (stays and found.entry.id in near, found.score))
                 return Resolved(dataclasses.replace(best, question=question), True)
+        if form.leans and form.rest is None and (form.refers or not form.own):  # a near miss on the previous topic
+            nearest = self._nearest(form, previous, [alone, *([unanswered] if unanswered else [])])
+            if nearest is not None:
+                return Resolved(dataclasses.replace(self.matcher.answer_entry(nearest), question=question), True)
         if form.leans and set(form.words) & EXPLAIN and not form.own:
             # "why?": the claim and who made it is all the article gives
             return Resolved(dataclasses.replace(self.matcher.answer_entry(previous), question=question), True)
@@ -183,6 +239,125 @@ class Conversation:
         """The previous entry, those it names as related and those naming it."""
         linking = (entry.id for entry in self.matcher.knowledge.entries if previous.id in entry.related)
         return frozenset((previous.id, *previous.related, *linking))
+
+    def _covers(self, entry: Entry, form: Form) -> bool:
+        """Whether the entry says something of what the follow-up adds to the topic: filled in with
+        the previous topic, "who owns it?" matches the topic's entry on the topic alone."""
+        if form.rest is not None or not form.own:
+            return True
+        said = self._vocabulary.get(entry.id, frozenset())
+        own = " ".join(form.own)
+        return any(word[:STEM] in said for word in {*form.own, *self._topic_words(own)})
+
+    def _ordered_neighbours(self, previous: Entry) -> list[Entry]:
+        """The previous entry's neighbours, those it names first, in its order."""
+        by_id = self.matcher.knowledge.by_id
+        linking = [entry.id for entry in self.matcher.knowledge.entries if previous.id in entry.related]
+        return [by_id[i] for i in dict.fromkeys((*previous.related, *linking)) if i in by_id and i != previous.id]
+
+    def _point(self, previous: Entry) -> list[Entry]:
+        """The previous entry's neighbours, then the other entries of the contested points they are on."""
+        found = self._ordered_neighbours(previous)
+        seen = {previous.id, *(entry.id for entry in found)}
+        queue = [entry for entry in found if entry.contested]
+        while queue:
+            for entry in self._ordered_neighbours(queue.pop(0)):
+                if entry.id not in seen and entry.contested:
+                    seen.add(entry.id)
+                    found.append(entry)
+                    queue.append(entry)
+        return found
+
+    def _by_kind(self, form: Form, previous: Entry) -> Entry | None:
+        """Readings decided by what kind of follow-up it is, before any rewrite:
+        "what about X" with X a claimant (the point's claim by X), "why" (the topic's reason),
+        "then what" (what the article tells next)."""
+        words = set(form.words)
+        if form.rest is not None:
+            named = self._claimants_named(form.rest)
+            if named:
+                def share(entry: Entry) -> float:
+                    return sum(source.claimant in named for source in entry.sources) / len(entry.sources)
+                # the claim X makes more of than the previous answer does; first best: the nearest
+                candidates = [entry for entry in self._point(previous)
+                              if entry.sources and share(entry) > (share(previous) if previous.sources else 0)]
+                if candidates:  # an entry asking what X says first ("What does the Observatory say?")
+                    asked = self._topic_words(form.rest)
+                    return max(candidates, key=lambda entry: (asked <= self._topic_words(entry.question),
+                                                              bool(SAYING & set(normalize(entry.question).split())),
+                                                              share(entry)))
+            if form.own:
+                return None
+        if not form.leans or form.own and not form.refers:
+            return None
+        if words & EXPLAIN and "why" in words or "come" in words and "how" in words:
+            reasons = [entry for entry in (previous, *self._ordered_neighbours(previous))
+                       if normalize(entry.question).split()[:1] == ["why"]]
+            return reasons[0] if reasons else None
+        if "else" in words and words & SAYING:
+            return self._same_claimant(previous)
+        if words & NEXT and not form.own:
+            return self._next_in_article(previous)
+        return None
+
+    def _same_claimant(self, previous: Entry) -> Entry | None:
+        """Another claim by whoever made the previous one: its neighbours first, then the next in the article."""
+        voices = {source.claimant for source in previous.sources}
+        theirs = [entry for entry in self.matcher.knowledge.entries
+                  if entry.id != previous.id and entry.sources and {s.claimant for s in entry.sources} <= voices]
+        near = self._neighbours(previous)
+        start = self._spans.get(previous.id, (0, 0))[1]
+        return min(theirs, key=lambda entry: (entry.id not in near, self._spans.get(entry.id, (0, 0))[0] <= start,
+                                              self._spans.get(entry.id, (0, 0))[0]), default=None)
+
+    def _next_in_article(self, previous: Entry) -> Entry | None:
+        """The entry whose quotes start soonest after the previous entry's, its neighbours on a tie."""
+        span = self._spans.get(previous.id)
+        if span is None:
+            return None
+        near = self._neighbours(previous)
+        later = [(start, entry_id not in near, end, entry_id) for entry_id, (start, end) in self._spans.items()
+                 if start > span[1]]
+        return self.matcher.knowledge.by_id[min(later)[3]] if later else None
+
+    def _nearest(self, form: Form, previous: Entry, misses: list[Match]) -> Entry | None:
+        """A leaning question nothing read: the near miss on the previous topic, if one of the
+        suggestions is the previous entry's neighbour and asks the same kind; for a bare "when?" or
+        "where?", the neighbour that asks it."""
+        near = self._neighbours(previous) - {previous.id}
+        kind = _kind(form.words)
+        for miss in misses:
+            for entry in miss.suggestions:
+                if entry.id in near and (kind is None or _kind(tuple(normalize(entry.question).split())) == kind):
+                    return entry
+        if kind in ("when", "where") and not form.own:  # "when?", "where was that": the topic's time or place
+            for entry in self._ordered_neighbours(previous):
+                if _kind(tuple(normalize(entry.question).split())) == kind:
+                    return entry
+        return None
+
+    def _topic_words(self, text: str) -> frozenset[str]:
+        """A text's words that name something, alias forms as their canonical phrase ("isis": islamic state)."""
+        words, found, at = normalize(text).split(), [], 0
+        while at < len(words):  # the longest alias form starting here, if any
+            for size in range(min(self._longest_form, len(words) - at), 0, -1):
+                canonical = self._canonical.get(" ".join(words[at:at + size]))
+                if canonical is not None:
+                    found += canonical.split()
+                    at += size
+                    break
+            else:
+                found.append(words[at])
+                at += 1
+        return frozenset(found) - STOP_WORDS
+
+    def _claimants_named(self, text: str) -> frozenset:
+        """The claimants a short text names ("the observatory", "isis"), by their names' words."""
+        words = self._topic_words(text)
+        if not words:
+            return frozenset()
+        return frozenset(claimant for claimant in self.matcher.knowledge.claimants.values()
+                         if words <= set(normalize(claimant.name).split()))
 
     def _names_in(self, text: str) -> list[re.Match[str]]:
         return list(self._names.finditer(text)) if self._names is not None else []
@@ -201,20 +376,23 @@ class Conversation:
         names = list(dict.fromkeys(names))
         words = form.words
         tiers: list[tuple[list[str], bool]] = []
-        if form.rest is not None and form.rest.split()[0] in QUESTION_WORDS | AUXILIARIES:
+        own_question = form.rest is not None and form.rest.split()[0] in QUESTION_WORDS | AUXILIARIES
+        if own_question:
             tiers.append(([form.rest], False))  # "and what does isis say": a question of its own
+            if form.own and not form.refers:  # "and how many soldiers died?": its own topic too
+                return [(_unique(tier), stays) for tier, stays in tiers]
         if form.refers:
             as_thing = [" ".join(name if w in REFERENCES else w for w in words) for name in names]
             as_claim = [" ".join(topic if w in REFERENCES else w for w in words)]
             claim_first = form.pointing <= CLAIM_REFERENCES
             tiers += [(as_claim, True), (as_thing, True)] if claim_first else [(as_thing, True), (as_claim, True)]
-        if form.rest is not None:  # "what about X": the previous question, about X
+        if form.rest is not None and not own_question:  # "what about X": the previous question, about X
             tiers.append(([asked[:m.start()] + form.rest + asked[m.end():] for m in self._names_in(asked)], False))
         tiers.append(([f"{' '.join(w for w in words if w not in REFERENCES)} {topic}"], True))
         if not form.own and not set(words) & EXPLAIN:  # "how many?": what a related entry asks, perhaps
             related = (self.matcher.knowledge.by_id.get(i) for i in previous.related)
             tiers.append(([f"{' '.join(words)} {topic_of(entry)}" for entry in related if entry], True))
-        if form.rest is not None:
+        if form.rest is not None and not own_question:
             tiers.append(([form.rest, f"{asked} {form.rest}"], False))
         return [(_unique(tier), stays) for tier, stays in tiers if tier]
 
@@ -223,3 +401,16 @@ def _unique(texts: list[str]) -> list[str]:
     return list(dict.fromkeys(t.strip() for t in texts if t.strip()))
 
 
+
+
+def _kind(words: tuple[str, ...]) -> str | None:
+    """The kind of answer a question asks for ("when", "how many"), if its first question word says;
+    None for "what"/"which" and yes-or-no questions, which any entry's kind may answer."""
+    for index, word in enumerate(words):
+        if word == "how" and index + 1 < len(words) and words[index + 1] in ASPECTS:
+            return f"how {words[index + 1]}"
+        if word in ("who", "whom", "whose", "when", "where", "why", "how"):
+            return "who" if word.startswith("wh") and word not in ("when", "where", "why") else word
+        if word in ("what", "which"):
+            return None
+    return None

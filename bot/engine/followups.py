@@ -5,7 +5,11 @@ the last entry the bot itself answered (not the expected one), so a wrong turn
 costs the next. A turn is right by the rule of `evaluation.is_right`, with claimants shown.
 Reported: follow-up turns (`follow: true`) right with context, and the
 stand-alone turns after a first one (`follow: false`) right with context and
-without it: context must never make those worse.
+without it: context must never make those worse. Follow-ups whose previous
+turn was itself right are also counted apart: there the bot holds the context
+the writer meant, so that share measures the resolving alone, not the first
+turn's matching. A conversation falls in the `tune` or `holdout` half by the
+hash of its first question, as `evaluation.Case.split` splits questions.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from .matcher import Match
 from .text import normalize
 
 DEFAULT_FOLLOWUPS = EVAL_DIR / "followups.yaml"
+DEV_FOLLOWUPS = (DEFAULT_FOLLOWUPS, EVAL_DIR / "followups_dev2.yaml")  # the second written blind by another hand
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +59,7 @@ class Tally:
 class FollowUpReport:
     follow_ups: Tally = field(default_factory=Tally)
     follow_ups_alone: Tally = field(default_factory=Tally)  # the same turns, answered without context
+    follow_ups_in_context: Tally = field(default_factory=Tally)  # those whose previous turn was right
     standalone: Tally = field(default_factory=Tally)
     standalone_alone: Tally = field(default_factory=Tally)
     first: Tally = field(default_factory=Tally)
@@ -90,11 +96,15 @@ def is_right(case: Case, match: Match, other: tuple[Source, ...] = ()) -> bool:
     return all(any(normalize(form) in said for form in fact) for fact in case.facts)
 
 
-def evaluate_followups(conversation: Conversation, conversations: Iterable[list[Turn]]) -> FollowUpReport:
+def evaluate_followups(conversation: Conversation, conversations: Iterable[list[Turn]],
+                       split: str = "all") -> FollowUpReport:
     report = FollowUpReport()
     matcher = conversation.matcher
     for turns in conversations:
+        if split != "all" and turns and turns[0].case.split != split:
+            continue
         previous: Entry | None = None
+        previous_right = False
         for turn in turns:
             match = conversation.answer(turn.case.question, previous).match
             right = is_right(turn.case, match, other_side_of(match, matcher.knowledge))
@@ -104,18 +114,22 @@ def evaluate_followups(conversation: Conversation, conversations: Iterable[list[
                 by_itself = matcher.match(turn.case.question)
                 alone = is_right(turn.case, by_itself, other_side_of(by_itself, matcher.knowledge))
                 (report.follow_ups if turn.follow else report.standalone).add(right)
+                if turn.follow and previous_right:
+                    report.follow_ups_in_context.add(right)
                 (report.follow_ups_alone if turn.follow else report.standalone_alone).add(alone)
                 report.made_worse += not turn.follow and alone and not right
             if not right:
                 report.misses.append((turn, match, previous))
             if match.answered:
                 previous = match.entry
+            previous_right = right
     return report
 
 
 def describe_followups(report: FollowUpReport, *, misses: bool = True) -> str:
     lines = [
         f"follow-up turns right:             {report.follow_ups}   (without context: {report.follow_ups_alone})",
+        f"  after a right turn:              {report.follow_ups_in_context}",
         f"stand-alone turns after a context: {report.standalone}   (without context: {report.standalone_alone}; "
         f"made worse by it: {report.made_worse})",
         f"first turns:                       {report.first}",
