@@ -57,6 +57,16 @@ def _cache_dir(value: str | None) -> Path | None:
     return None if value.strip().lower() == "off" else Path(value.strip())
 
 
+DEFAULT_DATA_PATH = ROOT / "data" / "questions.sqlite3"
+
+
+def _data_path(value: str | None) -> Path | None:
+    """The question log's database; "off" turns question logging off."""
+    if value is None or not value.strip():
+        return DEFAULT_DATA_PATH
+    return None if value.strip().lower() == "off" else Path(value.strip())
+
+
 @dataclass(frozen=True)
 class Settings:
     token: str | None = field(default=None, repr=False)
@@ -69,6 +79,9 @@ class Settings:
     cooldown_rate: int = 5
     cooldown_per: float = 30.0
     cache_dir: Path | None = None  # compiled-knowledge cache; None: none
+    data_path: Path | None = None  # the question log (DATA_PATH); None: no logging
+    retention_days: int = 90
+    log_hash_key: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, *, dotenv: bool = True) -> Settings:
@@ -95,4 +108,7 @@ class Settings:
             cooldown_rate=int(_positive("COOLDOWN_RATE", env.get("COOLDOWN_RATE"), 5, int)),
             cooldown_per=_positive("COOLDOWN_SECONDS", env.get("COOLDOWN_SECONDS"), 30.0),
             cache_dir=_cache_dir(env.get("KNOWLEDGE_CACHE_DIR")),
+            data_path=_data_path(env.get("DATA_PATH")),
+            retention_days=int(_positive("RETENTION_DAYS", env.get("RETENTION_DAYS"), 90, int)),
+            log_hash_key=(env.get("LOG_HASH_KEY") or "").strip() or None,
         )
