@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from .engine.builder import build_draft
@@ -49,11 +50,18 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    matcher = _matcher(args.knowledge, Settings.from_env())
+    settings = Settings.from_env()
+    matcher = _matcher(args.knowledge, settings)
     questions = [args.question] if args.question != "-" else (line.rstrip("\n") for line in sys.stdin)
+    with _question_log(args, settings) as record:
+        return _answer_each(matcher, questions, args.json, record)
+
+
+def _answer_each(matcher: Matcher, questions, as_json: bool, record) -> int:
     for question in questions:
         match = matcher.match(question)
-        if args.json:
+        record(match, matcher)
+        if as_json:
             print(json.dumps(match.to_json(), ensure_ascii=False), flush=True)
         else:
             print(render_plain(match, matcher.knowledge.article), end="\n\n")
@@ -74,7 +82,32 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def cmd_chat(args: argparse.Namespace) -> int:
     from .console import run_console
 
-    return run_console(_matcher(args.knowledge, Settings.from_env()))
+    settings = Settings.from_env()
+    matcher = _matcher(args.knowledge, settings)
+    with _question_log(args, settings) as record:
+        return run_console(matcher, on_answer=record)
+
+
+@contextmanager
+def _question_log(args: argparse.Namespace, settings: Settings):
+    """With --log, a callback that logs each console question; without it, one that does nothing."""
+    from .learning.cli import console_recorder
+
+    with console_recorder(settings if args.log else None) as record:
+        yield record
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .learning.cli import report
+
+    settings = Settings.from_env()
+    return report(args, settings, _matcher(args.knowledge, settings))
+
+
+def cmd_learn(args: argparse.Namespace) -> int:
+    from .learning.cli import apply_patch
+
+    return apply_patch(args, Settings.from_env())
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -108,11 +141,13 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="connect to Discord (needs DISCORD_TOKEN)")
     chat = sub.add_parser("chat", help="ask questions in the terminal")
     chat.add_argument("--knowledge", type=Path, help="knowledge file (default: KNOWLEDGE_PATH or the shipped one)")
+    chat.add_argument("--log", action="store_true", help="log the questions to DATA_PATH, as the Discord bot does")
 
     ask = sub.add_parser("ask", help="answer one question, or one per line from stdin with '-'")
     ask.add_argument("question", help="the question, or - to read one per line from stdin")
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
     ask.add_argument("--knowledge", type=Path)
+    ask.add_argument("--log", action="store_true", help="log the questions to DATA_PATH, as the Discord bot does")
 
     check = sub.add_parser("check", help="check a knowledge file; exit 1 with every problem if it is bad")
     check.add_argument("path", nargs="?", type=Path, default=DEFAULT_PATH)
@@ -125,11 +160,20 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument("--blind", action="store_true", help="the blind sets in eval/blind/, each and together")
     ev.add_argument("--split", choices=SPLITS, default="all")
     ev.add_argument("--knowledge", type=Path)
+
+    rep = sub.add_parser("report", help="the curator's report from the question log: unanswered groups, doubted answers")
+    rep.add_argument("--since", help="only this recent: 7d, 12h, 30m, 2w (default: everything kept)")
+    rep.add_argument("--guild", help="one server's id, or DM")
+    rep.add_argument("--yaml", action="store_true", help="print a patch for `learn` instead")
+    rep.add_argument("--knowledge", type=Path)
+    learn = sub.add_parser("learn", help="apply a patch from `report --yaml` to the knowledge file, if it passes check")
+    learn.add_argument("patch", type=Path)
+    learn.add_argument("--knowledge", type=Path, help="knowledge file (default: KNOWLEDGE_PATH or the shipped one)")
     return root
 
 
 COMMANDS = {"start": cmd_start, "run": cmd_run, "chat": cmd_chat, "ask": cmd_ask,
-            "check": cmd_check, "build": cmd_build, "eval": cmd_eval}
+            "check": cmd_check, "build": cmd_build, "eval": cmd_eval, "report": cmd_report, "learn": cmd_learn}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
 from .engine.formatting import article_line, render_plain
-from .engine.matcher import Matcher
+from .engine.matcher import Match, Matcher
+
+OnAnswer = Callable[[Match, Matcher], None]
 
 HISTORY = Path.home() / ".palmyra_bot_history"
 HELP = """Ask anything about the article in your own words, e.g. "who controls palmyra?".
@@ -39,7 +42,7 @@ def _save_history(readline) -> None:
         pass
 
 
-def reply(matcher: Matcher, line: str) -> str | None:
+def reply(matcher: Matcher, line: str, on_answer: OnAnswer | None = None) -> str | None:
     """The console's answer to one line, or None to quit."""
     command = line.strip().lower()
     article = matcher.knowledge.article
@@ -54,10 +57,14 @@ def reply(matcher: Matcher, line: str) -> str | None:
         return f"{article_line(article)}{note}\nKnowledge: {matcher.knowledge.summary()}"
     if command.startswith("/"):
         return f"Unknown command {command!r}. Type /help."
-    return render_plain(matcher.match(line), article)
+    match = matcher.match(line)
+    if on_answer is not None:  # `chat --log`
+        on_answer(match, matcher)
+    return render_plain(match, article)
 
 
-def run_console(matcher: Matcher, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+def run_console(matcher: Matcher, stdin: TextIO | None = None, stdout: TextIO | None = None,
+                on_answer: OnAnswer | None = None) -> int:
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     interactive = stdin.isatty() and stdout.isatty()
     if interactive:
@@ -73,7 +80,7 @@ def run_console(matcher: Matcher, stdin: TextIO | None = None, stdout: TextIO | 
             return 0
         if not line.strip():
             continue
-        answer = reply(matcher, line)
+        answer = reply(matcher, line, on_answer)
         if answer is None:
             return 0
         print(answer, end="\n\n", file=stdout)
