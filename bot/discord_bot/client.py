@@ -14,6 +14,7 @@ from discord.ext import commands
 from ..engine.compiled import load_matcher
 from ..engine.matcher import Matcher
 from ..settings import Settings
+from .views import PERSISTENT_BUTTONS
 
 log = logging.getLogger(__name__)
 
@@ -24,17 +25,10 @@ class ArticleTree(app_commands.CommandTree):
     """Every app-command error ends here: the user gets an answer, the log gets the trace."""
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
-        from .replies import error_message
+        from .replies import report_error
 
-        message, expected = error_message(error)
-        if not expected:
-            command = interaction.command.qualified_name if interaction.command else "?"
-            log.error("error in app command %s", command, exc_info=error)
-        send = interaction.followup.send if interaction.response.is_done() else interaction.response.send_message
-        try:
-            await send(message, ephemeral=True, allowed_mentions=discord.AllowedMentions.none())
-        except discord.HTTPException:
-            log.warning("could not tell the user about an error", exc_info=True)
+        command = interaction.command.qualified_name if interaction.command else "?"
+        await report_error(interaction, error, f"app command {command}")
 
 
 class ArticleBot(commands.Bot):
@@ -73,6 +67,7 @@ class ArticleBot(commands.Bot):
     async def setup_hook(self) -> None:
         for extension in EXTENSIONS:
             await self.load_extension(extension)
+        self.add_dynamic_items(*PERSISTENT_BUTTONS)  # buttons on old messages answer after a restart
         if not self.sync_commands:
             return
         if self.settings.dev_guild_id:

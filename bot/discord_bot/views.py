@@ -1,33 +1,160 @@
-"""Buttons: "did you mean" suggestions, and paging through the topics."""
+"""Buttons: "did you mean" suggestions that survive restarts, and paging through the topics.
+
+Persistent buttons are `discord.ui.DynamicItem`s: everything a click needs is in the button's
+custom id, `palmyra:<kind>:<field>:<field>...` (for a suggestion,
+`palmyra:suggest:<entry key>:<asker id>`), and `ArticleBot.setup_hook` registers every kind
+in PERSISTENT_BUTTONS, so a button on a message sent before a restart or a /reload still works.
+A new kind subclasses `PersistentButton` with `template=persistent_template(kind, ...)`, builds its
+id with `persistent_id`, and is added to PERSISTENT_BUTTONS.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import math
-from typing import TYPE_CHECKING
+import re
+import time
+from typing import TYPE_CHECKING, Any
 
 import discord
 
-from .replies import NO_PINGS, answer_reply
+from . import limits
+from .asking import log_question
+from .replies import NO_PINGS, answer_reply, embeds_allowed, report_error
+from ..engine.text import shorten
 
 if TYPE_CHECKING:
     from .client import ArticleBot
-    from ..engine.knowledge import ArticleInfo, Entry
+    from ..engine.knowledge import ArticleInfo, Entry, Knowledge
     from ..engine.matcher import Match
+
+log = logging.getLogger(__name__)
 
 VIEW_TIMEOUT = 600.0
 TOPICS_PER_PAGE = 15
+NAMESPACE = "palmyra"
+USER_ID = r"[0-9]{1,20}"  # a snowflake: at most 20 digits (2**64 - 1)
+# Entry ids are slugs (loader.ID_PATTERN) with no length limit; one longer than ENTRY_ID_MAX
+# goes into a custom id as "~" and 16 hex digits of its hash. With ENTRY_ID_MAX at 30, two
+# entry keys and a user id still fit one custom id (see test_views.py for the worst cases).
+ENTRY_ID_MAX = 30
+ENTRY_KEY = rf"[a-z0-9-]{{1,{ENTRY_ID_MAX}}}|~[0-9a-f]{{16}}"
+ENTRY_GONE = "That topic is no longer in the knowledge file; ask your question again."
 
 
-def embeds_allowed(interaction: discord.Interaction) -> bool:
-    return interaction.guild is None or interaction.app_permissions.embed_links
+def entry_key(entry_id: str) -> str:
+    """How an entry is named in a custom id: its id, or a hash of an id too long to fit."""
+    if len(entry_id) <= ENTRY_ID_MAX:
+        return entry_id
+    return "~" + hashlib.blake2b(entry_id.encode(), digest_size=8).hexdigest()
 
 
-class ExpiringView(discord.ui.View):
+_hashed_ids: tuple[Knowledge, dict[str, Entry]] | None = None
+
+
+def find_entry(knowledge: Knowledge, key: str) -> Entry | None:
+    """The entry a custom id names, in the knowledge loaded now (None if it was removed)."""
+    if not key.startswith("~"):
+        return knowledge.by_id.get(key)
+    global _hashed_ids
+    if _hashed_ids is None or _hashed_ids[0] is not knowledge:  # built once per loaded file
+        _hashed_ids = knowledge, {entry_key(e.id): e for e in knowledge.entries if len(e.id) > ENTRY_ID_MAX}
+    return _hashed_ids[1].get(key)
+
+
+def persistent_template(kind: str, **fields: str) -> str:
+    """The regular expression of a kind's custom ids: each field a named group."""
+    return ":".join([NAMESPACE, kind, *(f"(?P<{name}>{pattern})" for name, pattern in fields.items())])
+
+
+def persistent_id(kind: str, *values: str | int) -> str:
+    """A custom id for a persistent button; refuses one longer than Discord allows."""
+    custom_id = ":".join([NAMESPACE, kind, *map(str, values)])
+    if len(custom_id) > limits.CUSTOM_ID:
+        raise ValueError(f"custom id of {len(custom_id)} characters, more than {limits.CUSTOM_ID}: {custom_id!r}")
+    return custom_id
+
+
+class PersistentButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"{NAMESPACE}:(?!)"):
+    """Base of every button that keeps working after a restart.
+
+    discord.py only logs an exception from a dynamic item's callback, and the user sees
+    "This interaction failed"; here `on_error` tells the user and logs the trace instead.
+    Subclasses implement `clicked`.
+    """
+
+    async def callback(self, interaction: discord.Interaction[ArticleBot]) -> None:
+        try:
+            await self.clicked(interaction)
+        except Exception as error:
+            await self.on_error(interaction, error)
+
+    async def clicked(self, interaction: discord.Interaction[ArticleBot]) -> None:
+        raise NotImplementedError
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
+        await report_error(interaction, error, f"button {self.custom_id}")
+
+
+class SuggestButton(PersistentButton, template=persistent_template("suggest", entry=ENTRY_KEY, asker=USER_ID)):
+    """A "did you mean" choice: the asker's click turns the message into that answer,
+    anyone else's click answers them privately and leaves the asker's buttons."""
+
+    def __init__(self, key: str, asker_id: int, label: str) -> None:
+        super().__init__(discord.ui.Button(label=label, style=discord.ButtonStyle.secondary,
+                                           custom_id=persistent_id("suggest", key, asker_id)))
+        self.key = key
+        self.asker_id = asker_id
+
+    @classmethod
+    def suggesting(cls, number: int, entry: Entry, asker_id: int) -> SuggestButton:
+        return cls(entry_key(entry.id), asker_id, shorten(f"{number}. {entry.question}", limits.BUTTON_LABEL))
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
+                             match: re.Match[str]) -> SuggestButton:
+        label = getattr(item, "label", None) or "?"
+        return cls(match["entry"], int(match["asker"]), label)
+
+    async def clicked(self, interaction: discord.Interaction[ArticleBot]) -> None:
+        started = time.perf_counter()
+        matcher = interaction.client.matcher  # one knowledge for the whole answer
+        entry = find_entry(matcher.knowledge, self.key)
+        if entry is None:
+            await interaction.response.send_message(ENTRY_GONE, ephemeral=True, allowed_mentions=NO_PINGS)
+            log_question("button", None, started)
+            return
+        match = matcher.answer_entry(entry)
+        reply = answer_reply(match, matcher.knowledge.article).kwargs(embeds_allowed(interaction))
+        if interaction.user.id == self.asker_id and interaction.message is not None:
+            SuggestionView.answered(interaction.message.id)
+            await interaction.response.edit_message(view=None, **reply)
+        else:  # someone else's question: answer them privately, leave the asker's buttons
+            await interaction.response.send_message(ephemeral=True, **reply)
+        log_question("button", match, started)
+
+
+PERSISTENT_BUTTONS: tuple[type[PersistentButton], ...] = (SuggestButton,)
+
+
+class ReportingView(discord.ui.View):
+    """A view whose failing callbacks tell the user, rather than "This interaction failed"."""
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]) -> None:
+        await report_error(interaction, error, f"{type(self).__name__} {type(item).__name__}")
+
+
+class ExpiringView(ReportingView):
     """A view that takes its buttons off the message when it times out."""
 
     def __init__(self) -> None:
         super().__init__(timeout=VIEW_TIMEOUT)
         self.message: discord.Message | discord.PartialMessage | None = None
+
+    def attach(self, message: discord.Message | discord.PartialMessage) -> None:
+        """The sent message, edited when the view times out."""
+        self.message = message
 
     async def on_timeout(self) -> None:
         if self.message is not None:
@@ -37,37 +164,33 @@ class ExpiringView(discord.ui.View):
                 pass
 
 
-class SuggestionButton(discord.ui.Button["SuggestionView"]):
-    def __init__(self, number: int, entry: Entry) -> None:
-        label = f"{number}. {entry.question}"
-        super().__init__(label=label if len(label) <= 80 else label[:79] + "…", style=discord.ButtonStyle.secondary)
-        self.entry_id = entry.id
-
-    async def callback(self, interaction: discord.Interaction[ArticleBot]) -> None:
-        matcher = interaction.client.matcher
-        entry = matcher.knowledge.by_id.get(self.entry_id)
-        if entry is None:
-            await interaction.response.send_message(
-                "That topic is no longer in the knowledge file; ask again.", ephemeral=True, allowed_mentions=NO_PINGS
-            )
-            return
-        reply = answer_reply(matcher.answer_entry(entry), matcher.knowledge.article)
-        view = self.view
-        if view is not None and interaction.user.id == view.asker_id:
-            view.stop()
-            await interaction.response.edit_message(view=None, **reply.kwargs(embeds_allowed(interaction)))
-        else:  # someone else's question: answer them privately, leave the asker's buttons
-            await interaction.response.send_message(ephemeral=True, **reply.kwargs(embeds_allowed(interaction)))
-
-
 class SuggestionView(ExpiringView):
-    """One button per suggestion; the asker's click turns the message into that answer."""
+    """The live side of "did you mean" buttons: it only takes them off when they time out.
+
+    Clicks are handled by SuggestButton (persistent), so they work with or without this view;
+    the asker's click stops it, so its time-out never touches the answer the message became.
+    """
+
+    _live: dict[int, SuggestionView] = {}  # by message id, until answered or timed out
 
     def __init__(self, suggestions: tuple[Entry, ...], asker_id: int) -> None:
         super().__init__()
-        self.asker_id = asker_id
         for number, entry in enumerate(suggestions, 1):
-            self.add_item(SuggestionButton(number, entry))
+            self.add_item(SuggestButton.suggesting(number, entry, asker_id))
+
+    def attach(self, message: discord.Message | discord.PartialMessage) -> None:
+        super().attach(message)
+        SuggestionView._live[message.id] = self
+
+    @classmethod
+    def answered(cls, message_id: int) -> None:
+        if view := cls._live.pop(message_id, None):
+            view.stop()
+
+    async def on_timeout(self) -> None:
+        if self.message is not None:
+            SuggestionView._live.pop(self.message.id, None)
+        await super().on_timeout()
 
 
 class TopicsView(ExpiringView):
@@ -85,7 +208,9 @@ class TopicsView(ExpiringView):
     def embed(self) -> discord.Embed:
         start = self.page * TOPICS_PER_PAGE
         lines = [f"{n}. {q}" for n, q in enumerate(self.questions[start:start + TOPICS_PER_PAGE], start + 1)]
-        embed = discord.Embed(title=self.title, description="\n".join(lines), colour=discord.Colour.blue())
+        embed = discord.Embed(title=shorten(self.title, limits.EMBED_TITLE),
+                              description=shorten("\n".join(lines), limits.EMBED_DESCRIPTION),
+                              colour=discord.Colour.blue())
         embed.set_footer(text=f"Page {self.page + 1}/{self.pages} · {len(self.questions)} topics · ask with /ask")
         return embed
 
@@ -94,11 +219,11 @@ class TopicsView(ExpiringView):
         lines = [f"**{self.title}**"]
         for number, question in enumerate(self.questions, 1):
             line = f"{number}. {question}"
-            if sum(len(x) + 1 for x in lines) + len(line) > 1950:
+            if sum(len(x) + 1 for x in lines) + len(line) > limits.MESSAGE - 50:  # room for "… and N more"
                 lines.append(f"… and {len(self.questions) - number + 1} more")
                 break
             lines.append(line)
-        return "\n".join(lines)
+        return shorten("\n".join(lines), limits.MESSAGE)
 
     def _sync_buttons(self) -> None:
         self.previous.disabled = self.page == 0
@@ -107,7 +232,8 @@ class TopicsView(ExpiringView):
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.user.id == self.owner_id:
             return True
-        await interaction.response.send_message("Run /topics yourself to page through them.", ephemeral=True)
+        await interaction.response.send_message("Run /topics yourself to page through them.", ephemeral=True,
+                                                allowed_mentions=NO_PINGS)
         return False
 
     async def _turn(self, interaction: discord.Interaction, step: int) -> None:
@@ -125,7 +251,10 @@ class TopicsView(ExpiringView):
 
 
 def answer_message(match: Match, article: ArticleInfo, asker_id: int, embeds: bool) -> dict:
-    """Keyword arguments for sending an answer, with "did you mean" buttons when there are suggestions."""
+    """Keyword arguments for sending an answer, with "did you mean" buttons when there are suggestions.
+
+    The caller passes the sent message to `kwargs["view"].attach` so the buttons come off at time-out.
+    """
     kwargs = answer_reply(match, article).kwargs(embeds)
     if not match.answered and match.suggestions:
         kwargs["view"] = SuggestionView(match.suggestions, asker_id)

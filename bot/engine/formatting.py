@@ -8,6 +8,7 @@ from .knowledge import ArticleInfo, Source
 from .matcher import Match
 
 NOT_SAID = "The article doesn't say."
+NOT_SURE = "I'm not sure what you mean \u2014 did you mean one of these?"
 CONTESTED_NOTE = "The sources disagree: each claim is shown with who made it."
 
 
@@ -29,7 +30,7 @@ def unsure_line(match: Match) -> str:
     if not match.question.strip():
         return "Ask me a question about the article."
     if match.unsure:
-        return "I'm not sure what you mean \u2014 did you mean one of these?"
+        return NOT_SURE
     if match.suggestions:
         return f"{NOT_SAID} Closest topics it does cover:"
     return f"{NOT_SAID} I found nothing in it about that."

@@ -88,3 +88,24 @@ def split_sentences(paragraph: str) -> list[str]:
         start = match.end()
     parts.append(paragraph[start:].strip())
     return [p for p in parts if p]
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters, an ellipsis marking the cut: the one truncator
+    for every budget (Discord's limits, echoes, previews)."""
+    if limit < 1:
+        raise ValueError("limit must be at least 1")
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+# Discord markup that is not words of a question: mentions of users (<@1>, <@!1>), roles
+# (<@&1>), channels (<#1>) and slash commands (</name sub:1>), custom emoji (<:name:1>,
+# <a:name:1>), timestamps (<t:1:R>), and the @everyone / @here pings.
+_DISCORD_TOKENS = re.compile(
+    r"<(?:@[!&]?\d+|#\d+|/[^:<>]+:\d+|a?:\w+:\d+|t:-?\d+(?::[a-zA-Z])?)>|@(?:everyone|here)\b"
+)
+
+
+def strip_discord_markup(text: str) -> str:
+    """The question a Discord message asks, without its mentions, emoji and timestamps."""
+    return " ".join(_DISCORD_TOKENS.sub(" ", text).split())

@@ -8,7 +8,9 @@ from discord.ext import commands
 
 from ..client import ArticleBot
 from ...engine.loader import KnowledgeError
-from ..replies import MESSAGE_LIMIT, NO_PINGS, clip
+from .. import limits
+from ..replies import NO_PINGS, Refused
+from ...engine.text import shorten
 
 MAX_SHOWN = 15
 
@@ -16,11 +18,12 @@ MAX_SHOWN = 15
 def is_bot_admin(interaction: discord.Interaction[ArticleBot]) -> bool:
     """Checked at run time too: a server can show /reload to anyone in its integration settings."""
     user = interaction.user
-    if not isinstance(user, discord.Member):
-        return False
-    if interaction.permissions.administrator:  # resolved by Discord, cached guild or not
+    if isinstance(user, discord.Member) and (
+        interaction.permissions.administrator  # resolved by Discord, cached guild or not
+        or any(role.id in interaction.client.settings.admin_role_ids for role in user.roles)
+    ):
         return True
-    return any(role.id in interaction.client.settings.admin_role_ids for role in user.roles)
+    raise Refused("Only the server's admins (or members with a bot-admin role) can do that.")
 
 
 def _ids(label: str, ids: tuple[str, ...]) -> str:
@@ -57,7 +60,7 @@ class Admin(commands.Cog):
         lines = [f"**Reloaded** `{new.knowledge.path.name}`: {new.knowledge.summary()} \u2014 {diff.summary()}."]
         lines += [part for part in (_ids("Added", diff.added), _ids("Removed", diff.removed),
                                     _ids("Changed", diff.changed)) if part]
-        await interaction.followup.send(clip("\n".join(lines), MESSAGE_LIMIT), ephemeral=True,
+        await interaction.followup.send(shorten("\n".join(lines), limits.MESSAGE), ephemeral=True,
                                         allowed_mentions=NO_PINGS)
 
 

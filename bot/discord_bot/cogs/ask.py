@@ -8,9 +8,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from ..asking import log_question, match_question
 from ..client import ArticleBot
-from ..replies import NO_PINGS
-from ..views import TopicsView, answer_message, embeds_allowed
+from ..replies import NO_PINGS, embeds_allowed
+from ..views import TopicsView, answer_message
 
 
 async def _question_cooldown(interaction: discord.Interaction[ArticleBot]) -> bool:
@@ -45,20 +46,22 @@ class Ask(commands.Cog):
     async def cog_unload(self) -> None:
         self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
 
-    async def _answer(self, interaction: discord.Interaction, question: str, *, private: bool) -> None:
+    async def _answer(self, interaction: discord.Interaction, question: str, *, private: bool, via: str) -> None:
+        started = time.perf_counter()
         matcher = self.bot.matcher  # one knowledge for the whole answer, even if a reload lands meanwhile
-        match = matcher.match(question)
+        match = match_question(matcher, question)
         kwargs = answer_message(match, matcher.knowledge.article, interaction.user.id, embeds_allowed(interaction))
         await interaction.response.send_message(ephemeral=private, **kwargs)
+        log_question(via, match, started)
         if view := kwargs.get("view"):
-            view.message = await _message_to_edit_later(interaction, private)
+            view.attach(await _message_to_edit_later(interaction, private))
 
     @app_commands.command(name="ask", description="Ask a question about the article")
     @app_commands.describe(question="Your question, in your own words", private="Only you see the answer")
     @app_commands.check(_question_cooldown)
     async def ask(self, interaction: discord.Interaction, question: app_commands.Range[str, 1, 4000],
                   private: bool = False) -> None:
-        await self._answer(interaction, question, private=private)
+        await self._answer(interaction, question, private=private, via="slash")
 
     @ask.autocomplete("question")
     async def ask_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -68,7 +71,7 @@ class Ask(commands.Cog):
         if not message.content.strip():
             await interaction.response.send_message("That message has no text to ask about.", ephemeral=True)
             return
-        await self._answer(interaction, message.content, private=False)
+        await self._answer(interaction, message.content, private=False, via="menu")
 
     @app_commands.command(name="topics", description="What I can answer about the article")
     async def topics(self, interaction: discord.Interaction) -> None:
@@ -82,7 +85,7 @@ class Ask(commands.Cog):
             await interaction.response.send_message(embed=view.embed(), allowed_mentions=NO_PINGS)
             return
         await interaction.response.send_message(embed=view.embed(), view=view, allowed_mentions=NO_PINGS)
-        view.message = await _message_to_edit_later(interaction, ephemeral=False)
+        view.attach(await _message_to_edit_later(interaction, ephemeral=False))
 
     @app_commands.command(name="about", description="The article I answer from, and the knowledge file in use")
     async def about(self, interaction: discord.Interaction) -> None:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import logging
-import re
 import time
 
 import discord
 from discord.ext import commands
 
+from ..asking import log_question, match_question
 from ..client import ArticleBot
-from ..replies import NO_PINGS, UNEXPECTED, slow_down
+from ..replies import NO_PINGS, UNEXPECTED, embeds_allowed, slow_down
 from ..views import answer_message
+from ...engine.text import strip_discord_markup
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +47,7 @@ class Chat(commands.Cog):
         )
         ask_channels = self.bot.settings.ask_channel_ids
         in_ask_channel = message.channel.id in ask_channels or getattr(message.channel, "parent_id", None) in ask_channels
-        text = re.sub(rf"<@!?{me.id}>", " ", message.content)
-        for role in own_roles:
-            text = text.replace(role.mention, " ")
-        text = text.strip()
+        text = strip_discord_markup(message.content)  # the bot's mention, and everyone else's
         if talking_to_me or (in_ask_channel and text):
             return text
         return None
@@ -60,11 +58,6 @@ class Chat(commands.Cog):
         permissions = message.channel.permissions_for(message.guild.me)
         in_thread = isinstance(message.channel, discord.Thread)
         return permissions.send_messages_in_threads if in_thread else permissions.send_messages
-
-    def embeds_allowed(self, message: discord.Message) -> bool:
-        if message.guild is None:
-            return True
-        return message.channel.permissions_for(message.guild.me).embed_links
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -95,12 +88,15 @@ class Chat(commands.Cog):
         if not question:
             await message.reply(GREETING, allowed_mentions=NO_PINGS)
             return
+        started = time.perf_counter()
         matcher = self.bot.matcher
-        match = matcher.match(question)
-        kwargs = answer_message(match, matcher.knowledge.article, message.author.id, self.embeds_allowed(message))
+        match = match_question(matcher, question)
+        kwargs = answer_message(match, matcher.knowledge.article, message.author.id, embeds_allowed(message))
         sent = await message.reply(**kwargs)
+        log_question("chat", match, started)
         if view := kwargs.get("view"):
-            view.message = sent
+            view.attach(sent)
+
 
 async def setup(bot: ArticleBot) -> None:
     await bot.add_cog(Chat(bot))
