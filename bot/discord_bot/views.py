@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from . import limits
-from .asking import log_question
+from .asking import QUESTION_ID, log_question, record_pick
 from .replies import NO_PINGS, answer_reply, embeds_allowed, report_error
 from ..engine.text import shorten
 
@@ -97,25 +97,33 @@ class PersistentButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"{N
         await report_error(interaction, error, f"button {self.custom_id}")
 
 
-class SuggestButton(PersistentButton, template=persistent_template("suggest", entry=ENTRY_KEY, asker=USER_ID)):
+class SuggestButton(PersistentButton, template=persistent_template("suggest", entry=ENTRY_KEY, asker=USER_ID)
+                    + rf"(?::(?P<question>{QUESTION_ID}))?"):
     """A "did you mean" choice: the asker's click turns the message into that answer,
-    anyone else's click answers them privately and leaves the asker's buttons."""
+    anyone else's click answers them privately and leaves the asker's buttons.
 
-    def __init__(self, key: str, asker_id: int, label: str) -> None:
+    With question logging on, the custom id ends with the logged question's id, so the
+    click is recorded as "my question meant this entry" for the curator's report."""
+
+    def __init__(self, key: str, asker_id: int, label: str, question_id: int | None = None) -> None:
+        fields = (key, asker_id) if question_id is None else (key, asker_id, question_id)
         super().__init__(discord.ui.Button(label=label, style=discord.ButtonStyle.secondary,
-                                           custom_id=persistent_id("suggest", key, asker_id)))
+                                           custom_id=persistent_id("suggest", *fields)))
         self.key = key
         self.asker_id = asker_id
+        self.question_id = question_id
 
     @classmethod
-    def suggesting(cls, number: int, entry: Entry, asker_id: int) -> SuggestButton:
-        return cls(entry_key(entry.id), asker_id, shorten(f"{number}. {entry.question}", limits.BUTTON_LABEL))
+    def suggesting(cls, number: int, entry: Entry, asker_id: int, question_id: int | None = None) -> SuggestButton:
+        return cls(entry_key(entry.id), asker_id, shorten(f"{number}. {entry.question}", limits.BUTTON_LABEL),
+                   question_id)
 
     @classmethod
     async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
                              match: re.Match[str]) -> SuggestButton:
         label = getattr(item, "label", None) or "?"
-        return cls(match["entry"], int(match["asker"]), label)
+        question = match["question"]
+        return cls(match["entry"], int(match["asker"]), label, int(question) if question else None)
 
     async def clicked(self, interaction: discord.Interaction[ArticleBot]) -> None:
         started = time.perf_counter()
@@ -126,6 +134,7 @@ class SuggestButton(PersistentButton, template=persistent_template("suggest", en
             log_question("button", None, started)
             return
         match = matcher.answer_entry(entry)
+        record_pick(interaction.client.question_log, interaction, matcher, match, self.question_id)
         reply = answer_reply(match, matcher.knowledge.article).kwargs(embeds_allowed(interaction))
         if interaction.user.id == self.asker_id and interaction.message is not None:
             SuggestionView.answered(interaction.message.id)
@@ -173,10 +182,10 @@ class SuggestionView(ExpiringView):
 
     _live: dict[int, SuggestionView] = {}  # by message id, until answered or timed out
 
-    def __init__(self, suggestions: tuple[Entry, ...], asker_id: int) -> None:
+    def __init__(self, suggestions: tuple[Entry, ...], asker_id: int, question_id: int | None = None) -> None:
         super().__init__()
         for number, entry in enumerate(suggestions, 1):
-            self.add_item(SuggestButton.suggesting(number, entry, asker_id))
+            self.add_item(SuggestButton.suggesting(number, entry, asker_id, question_id))
 
     def attach(self, message: discord.Message | discord.PartialMessage) -> None:
         super().attach(message)
@@ -250,12 +259,13 @@ class TopicsView(ExpiringView):
         await self._turn(interaction, 1)
 
 
-def answer_message(match: Match, article: ArticleInfo, asker_id: int, embeds: bool) -> dict:
+def answer_message(match: Match, article: ArticleInfo, asker_id: int, embeds: bool,
+                   question_id: int | None = None) -> dict:
     """Keyword arguments for sending an answer, with "did you mean" buttons when there are suggestions.
 
     The caller passes the sent message to `kwargs["view"].attach` so the buttons come off at time-out.
     """
     kwargs = answer_reply(match, article).kwargs(embeds)
     if not match.answered and match.suggestions:
-        kwargs["view"] = SuggestionView(match.suggestions, asker_id)
+        kwargs["view"] = SuggestionView(match.suggestions, asker_id, question_id)
     return kwargs

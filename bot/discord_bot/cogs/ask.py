@@ -8,10 +8,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from ..asking import log_question, match_question
+from ..asking import log_question, match_question, record_question
 from ..client import ArticleBot
 from ..replies import NO_PINGS, embeds_allowed
-from ..views import TopicsView, answer_message
+from ..feedback import with_feedback
+from ..views import ExpiringView, TopicsView, answer_message
 
 
 async def _question_cooldown(interaction: discord.Interaction[ArticleBot]) -> bool:
@@ -50,10 +51,13 @@ class Ask(commands.Cog):
         started = time.perf_counter()
         matcher = self.bot.matcher  # one knowledge for the whole answer, even if a reload lands meanwhile
         match = match_question(matcher, question)
-        kwargs = answer_message(match, matcher.knowledge.article, interaction.user.id, embeds_allowed(interaction))
+        question_id = record_question(self.bot.question_log, interaction, matcher, match, via)
+        kwargs = with_feedback(answer_message(match, matcher.knowledge.article, interaction.user.id,
+                                              embeds_allowed(interaction), question_id=question_id),
+                               match, question_id)
         await interaction.response.send_message(ephemeral=private, **kwargs)
         log_question(via, match, started)
-        if view := kwargs.get("view"):
+        if isinstance(view := kwargs.get("view"), ExpiringView):
             view.attach(await _message_to_edit_later(interaction, private))
 
     @app_commands.command(name="ask", description="Ask a question about the article")

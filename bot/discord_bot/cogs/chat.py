@@ -8,10 +8,11 @@ import time
 import discord
 from discord.ext import commands
 
-from ..asking import log_question, match_question
+from ..asking import log_question, match_question, record_question
 from ..client import ArticleBot
 from ..replies import NO_PINGS, UNEXPECTED, embeds_allowed, slow_down
-from ..views import answer_message
+from ..feedback import with_feedback
+from ..views import ExpiringView, answer_message
 from ...engine.text import strip_discord_markup
 
 log = logging.getLogger(__name__)
@@ -91,10 +92,13 @@ class Chat(commands.Cog):
         started = time.perf_counter()
         matcher = self.bot.matcher
         match = match_question(matcher, question)
-        kwargs = answer_message(match, matcher.knowledge.article, message.author.id, embeds_allowed(message))
+        question_id = record_question(self.bot.question_log, message, matcher, match, "chat")
+        kwargs = with_feedback(answer_message(match, matcher.knowledge.article, message.author.id,
+                                              embeds_allowed(message), question_id=question_id),
+                               match, question_id)
         sent = await message.reply(**kwargs)
         log_question("chat", match, started)
-        if view := kwargs.get("view"):
+        if isinstance(view := kwargs.get("view"), ExpiringView):
             view.attach(sent)
 
 
