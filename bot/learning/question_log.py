@@ -45,6 +45,7 @@ DM = "DM"  # the guild of a direct message; its channel id is not kept
 DAY = 86400.0
 BATCH = 500
 MAX_QUEUE = 100_000  # beyond this the disk can't keep up: drop, and say so once
+YIELD_EVERY = 50
 
 # Each step moves the schema one version forward; PRAGMA user_version says how many ran.
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -389,7 +390,9 @@ class QuestionLog:
 
     def _write(self, conn: sqlite3.Connection, key: bytes, rows: list[tuple]) -> None:
         questions, votes, picks = [], [], []
-        for row in rows:
+        for number, row in enumerate(rows, 1):
+            if number % YIELD_EVERY == 0:
+                time.sleep(0)  # hand the GIL back, so the event loop never waits on a whole batch's hashing
             kind = row[0]
             if kind == "q":
                 (_, qid, at, guild, channel, user, source, text, outcome, entry, score, suggested, knowledge) = row

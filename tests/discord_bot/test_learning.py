@@ -152,11 +152,22 @@ async def test_unanswered_pages_turn(simcord_env, guild, channel, admin):
     assert "Page 1/2" in (await admin.click(turned.response.message, label="Previous")).response.embeds[0].footer.text
 
 
-async def test_votes_on_old_messages_count_after_a_restart(simcord_env, guild, channel):
-    """The vote button is a DynamicItem: its custom id carries everything the click needs."""
-    button = VoteButton("not-right", 12345)
-    assert button.custom_id == "palmyra:vote:not-right:12345"
-    assert VoteButton.__discord_ui_compiled_template__.fullmatch(button.custom_id)
+async def test_votes_and_picks_on_old_messages_count_after_a_restart(simcord_env, settings, guild, channel,
+                                                                      data_path):
+    alice, bob = member(simcord_env, guild, "alice"), member(simcord_env, guild, "bob")
+    answered = await alice.slash(channel, "ask", question=ANSWERED_Q)
+    unsure = await alice.slash(channel, "ask", question=NEW_WORDING)
+    [label] = [label for label in button_labels(unsure.response) if TARGET in label]
+
+    await simcord_env.restart_bot(create_bot(dataclasses.replace(settings, data_path=data_path)))
+
+    vote = await bob.click(answered.response.message, label="Not right")
+    assert vote.ephemeral and "not right" in vote.response.content
+    await alice.click(unsure.response.message, label=label)
+    simcord_env.bot.question_log.flush(10)
+    assert rows(data_path, "SELECT vote FROM votes") == [("not-right",)]
+    assert rows(data_path, "SELECT entry_id FROM picks") == [("who-controls-palmyra",)]
+    assert VoteButton("not-right", 12345).custom_id == "palmyra:vote:not-right:12345"
 
 
 async def test_with_logging_off_nothing_is_recorded_and_answers_are_the_same(simcord_env, guild, channel, data_path):
