@@ -67,6 +67,15 @@ def _data_path(value: str | None) -> Path | None:
     return None if value.strip().lower() == "off" else Path(value.strip())
 
 
+def _hash_key(value: str | None) -> str | None:
+    """LOG_HASH_KEY: the secret user ids are hashed with; short keys make the hashes guessable."""
+    if value is None or not value.strip():
+        return None
+    if len(value.strip()) < 16:
+        raise SettingsError("LOG_HASH_KEY must be at least 16 characters (or unset, to keep a generated one)")
+    return value.strip()
+
+
 @dataclass(frozen=True)
 class Settings:
     token: str | None = field(default=None, repr=False)
@@ -110,5 +119,5 @@ class Settings:
             cache_dir=_cache_dir(env.get("KNOWLEDGE_CACHE_DIR")),
             data_path=_data_path(env.get("DATA_PATH")),
             retention_days=int(_positive("RETENTION_DAYS", env.get("RETENTION_DAYS"), 90, int)),
-            log_hash_key=(env.get("LOG_HASH_KEY") or "").strip() or None,
+            log_hash_key=_hash_key(env.get("LOG_HASH_KEY")),
         )

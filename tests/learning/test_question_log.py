@@ -258,3 +258,21 @@ def test_sigkill_in_a_burst_leaves_a_sound_database(db):
     reopened.flush(10)
     reopened.close()
     assert reopened.enabled
+
+
+# -- settings -----------------------------------------------------------------------
+
+
+def test_data_path_retention_and_key_settings(tmp_path):
+    from bot.settings import DEFAULT_DATA_PATH, Settings, SettingsError
+
+    assert Settings.from_env({}).data_path == DEFAULT_DATA_PATH == ROOT / "data" / "questions.sqlite3"
+    assert Settings.from_env({"DATA_PATH": "off"}).data_path is None
+    assert Settings.from_env({"DATA_PATH": str(tmp_path / "q.db")}).data_path == tmp_path / "q.db"
+    assert Settings.from_env({}).retention_days == 90 and Settings.from_env({"RETENTION_DAYS": "7"}).retention_days == 7
+    settings = Settings.from_env({"LOG_HASH_KEY": "s" * 20})
+    assert settings.log_hash_key == "s" * 20 and "s" * 20 not in repr(settings)
+    for env in ({"RETENTION_DAYS": "0"}, {"RETENTION_DAYS": "soon"}, {"LOG_HASH_KEY": "short"}):
+        with pytest.raises(SettingsError, match=next(iter(env))):
+            Settings.from_env(env)
+    assert "data/" in (ROOT / ".gitignore").read_text().splitlines()
