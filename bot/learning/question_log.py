@@ -243,10 +243,10 @@ class QuestionLog:
             return None
         question_id = random.getrandbits(62) + 1
         entry = match.entry
-        self._put(("q", question_id, time.time(), where.guild, where.channel_id, user_id, source,
-                   match.question, outcome_of(match), entry.id if entry else None, match.score,
-                   tuple(e.id for e in match.suggestions), knowledge))
-        return question_id
+        accepted = self._put(("q", question_id, time.time(), where.guild, where.channel_id, user_id, source,
+                              match.question, outcome_of(match), entry.id if entry else None, match.score,
+                              tuple(e.id for e in match.suggestions), knowledge))
+        return question_id if accepted else None
 
     def vote(self, question_id: int, user_id: int | str, vote: str) -> bool:
         """One vote a user an answer; a second replaces the first."""
