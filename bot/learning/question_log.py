@@ -311,6 +311,10 @@ class QuestionLog:
 
     def _open(self) -> tuple[sqlite3.Connection, bytes]:
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        try:  # private from the start; SQLite gives its -wal and -shm files the same mode
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            pass
         conn = connect(self.path)
         try:
             if conn.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() != "wal":

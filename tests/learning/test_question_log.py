@@ -54,6 +54,7 @@ def test_a_question_is_stored_with_a_keyed_hash_never_the_raw_id(db, matcher):
     assert len(first[11]) == 12  # the knowledge version
     assert second[2:4] == (DM, None) and second[7] == "doesnt-say"
     assert stat.S_IMODE((db.parent / "questions.sqlite3.key").stat().st_mode) == 0o600
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600 and stat.S_IMODE(db.parent.stat().st_mode) == 0o700
     assert rows(db, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
     assert rows(db, "PRAGMA journal_mode") == [("wal",)]
 
