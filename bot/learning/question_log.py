@@ -107,9 +107,9 @@ def knowledge_version(knowledge: Knowledge) -> str:
     if found is not None and found[0] is knowledge:
         return found[1]
     digest = hashlib.sha256()
-    for entry in knowledge.entries:
-        digest.update(repr((entry.id, entry.question, entry.alternates, entry.answer,
-                            [(s.quote, s.claimant.key) for s in entry.sources])).encode())
+    for entry in knowledge.entries:  # joins, not reprs: a 100,000-entry file takes a fraction of a second
+        digest.update("\x1f".join((entry.id, entry.question, *entry.alternates, entry.answer,
+                                    *(f"{s.claimant.key}\x1e{s.quote}" for s in entry.sources), "\x1d")).encode())
     version = digest.hexdigest()[:12]
     if len(_versions) > 4:
         _versions.clear()
