@@ -178,3 +178,13 @@ async def test_with_logging_off_nothing_is_recorded_and_answers_are_the_same(sim
     assert "64 strikes" in text_of(answered.response) and not button_labels(answered.response)
     forgot = await alice.slash(channel, "forget-me")
     assert "logging is off" in forgot.response.content
+
+
+def test_a_suggestion_custom_id_with_the_question_id_fits_at_its_longest():
+    from bot.discord_bot.views import ENTRY_ID_MAX, SuggestButton
+
+    button = SuggestButton("x" * ENTRY_ID_MAX, 2**64 - 1, "label", 2**62)
+    assert len(button.custom_id) <= 100
+    found = SuggestButton.__discord_ui_compiled_template__.fullmatch(button.custom_id)
+    assert found and int(found["question"]) == 2**62
+    assert SuggestButton.__discord_ui_compiled_template__.fullmatch("palmyra:suggest:abc:123")["question"] is None
