@@ -188,3 +188,23 @@ def test_a_suggestion_custom_id_with_the_question_id_fits_at_its_longest():
     found = SuggestButton.__discord_ui_compiled_template__.fullmatch(button.custom_id)
     assert found and int(found["question"]) == 2**62
     assert SuggestButton.__discord_ui_compiled_template__.fullmatch("palmyra:suggest:abc:123")["question"] is None
+
+
+async def test_a_corrupt_log_leaves_the_bot_answering_with_one_warning(simcord_env, settings, guild, channel,
+                                                                      tmp_path, caplog):
+    bad = tmp_path / "bad.sqlite3"
+    bad.write_bytes(b"not a database " * 100)
+    await simcord_env.restart_bot(create_bot(dataclasses.replace(settings, data_path=bad)))
+    alice, bob = member(simcord_env, guild, "alice"), member(simcord_env, guild, "bob")
+    for asker in (alice, bob, alice):
+        result = await asker.slash(channel, "ask", question=ANSWERED_Q)
+        assert "64 strikes" in text_of(result.response)
+    simcord_env.bot.question_log.flush(10)
+    assert not simcord_env.bot.question_log.enabled
+    warnings = [r.getMessage() for r in caplog.records if "question logging is OFF" in r.getMessage()]
+    assert len(warnings) == 1 and "damaged" in warnings[0]
+    assert bad.read_bytes() == b"not a database " * 100
+    admin_role = guild.create_role("Admins", permissions=discord.Permissions(administrator=True))
+    admin = guild.add_member(simcord_env.create_user("boss"), roles=[admin_role])
+    seen = await admin.slash(channel, "unanswered")
+    assert seen.ephemeral and "off" in seen.response.content
