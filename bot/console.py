@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from .engine.formatting import article_line, render_plain
+from .engine.formatting import about_text, article_line, render_plain
 from .engine.matcher import Match, Matcher
 
 OnAnswer = Callable[[Match, Matcher], None]
@@ -53,8 +53,9 @@ def reply(matcher: Matcher, line: str, on_answer: OnAnswer | None = None) -> str
     if command == "/topics":
         return "\n".join(f"- {entry.question}" for entry in matcher.knowledge.entries)
     if command == "/about":
-        note = f"\n{article.note}" if article.note else ""
-        return f"{article_line(article)}{note}\nKnowledge: {matcher.knowledge.summary()}"
+        knowledge = matcher.knowledge
+        title, body = about_text(knowledge, loaded=f"{knowledge.loaded_at:%Y-%m-%d %H:%M %Z}".strip(), markdown=False)
+        return f"{title}\n{body}"
     if command.startswith("/"):
         return f"Unknown command {command!r}. Type /help."
     match = matcher.match(line)

@@ -10,6 +10,7 @@ id with `persistent_id`, and is added to PERSISTENT_BUTTONS.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import math
@@ -84,7 +85,7 @@ class PersistentButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"{N
     Subclasses implement `clicked`.
     """
 
-    async def callback(self, interaction: discord.Interaction[ArticleBot]) -> None:
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
         try:
             await self.clicked(interaction)
         except Exception as error:
@@ -167,10 +168,8 @@ class ExpiringView(ReportingView):
 
     async def on_timeout(self) -> None:
         if self.message is not None:
-            try:
+            with contextlib.suppress(discord.HTTPException):  # deleted, or no longer reachable
                 await self.message.edit(view=None)
-            except discord.HTTPException:
-                pass
 
 
 class SuggestionView(ExpiringView):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from .knowledge import ArticleInfo, Source
+from .knowledge import ArticleInfo, Knowledge, Source
 from .matcher import Match
 
 NOT_SAID = "The article doesn't say."
@@ -55,3 +55,35 @@ def render_plain(match: Match, article: ArticleInfo, *, width: int = 88) -> str:
     for number, entry in enumerate(match.suggestions, 1):
         lines.append(f"  {number}. {entry.question}")
     return "\n".join(lines)
+
+
+ABOUT_CLOSING = "I only answer from this article, and I say who made each claim."
+
+
+def about_text(knowledge: Knowledge, *, loaded: str, markdown: bool) -> tuple[str, str]:
+    """The /about text, (title, body), shared by the console and Discord so they never differ.
+
+    `loaded` is when the knowledge was loaded, in the front end's own words (Discord shows a
+    relative timestamp); `markdown` bolds the labels for Discord.
+    """
+    article = knowledge.article
+    copy = []
+    if article.republished_by:
+        copy.append(f"republished by {article.republished_by}")
+    if article.truncated:
+        copy.append("cut off by a paywall, so the report may go on beyond what I have")
+    credits = ", ".join(sorted({caption.credit or "nobody" for caption in article.captions}))
+    file_name = f"`{knowledge.path.name}`" if markdown else knowledge.path.name
+    rows = [
+        ("Publisher", article.publisher),
+        ("Dateline", article.dateline),
+        ("This copy", article.note or "; ".join(copy) or "complete"),
+        ("Photo captions", f"{len(article.captions)}, credited to {credits or '-'}"),
+        None,
+        ("Knowledge file", f"{file_name} \u2014 {knowledge.summary()}"),
+        ("Loaded", loaded),
+        None,
+    ]
+    label = "**{}:** {}" if markdown else "{}: {}"
+    lines = ["" if row is None else label.format(*row) for row in rows]
+    return article.title, "\n".join([*lines, ABOUT_CLOSING])

@@ -102,7 +102,7 @@ def shorten(text: str, limit: int) -> str:
 # (<@&1>), channels (<#1>) and slash commands (</name sub:1>), custom emoji (<:name:1>,
 # <a:name:1>), timestamps (<t:1:R>), and the @everyone / @here pings.
 _DISCORD_TOKENS = re.compile(
-    r"<(?:@[!&]?\d+|#\d+|/[^:<>]+:\d+|a?:\w+:\d+|t:-?\d+(?::[a-zA-Z])?)>|@(?:everyone|here)\b"
+    r"<(?:@[!&]?\d+|#\d+|/[^:<>]+:\d+|a?:\w+:\d+|t:-?\d+(?::[a-zA-Z])?)>|(?<!\w)@(?:everyone|here)\b"
 )
 
 

@@ -1,4 +1,7 @@
-"""What a Discord user sees of a message, for the simcord tests beside it (not a conftest: `import conftest` must stay the root one)."""
+"""What a Discord user sees of a message, for the simcord tests beside it.
+
+Not a conftest: `import conftest` must find the root one.
+"""
 
 from __future__ import annotations
 

@@ -24,3 +24,26 @@ def test_echo_is_inert():
     shown = echo("**x** https://a.example <#1> <@&2> <t:3:R> @here " + "y" * 500)
     assert "https://a" not in shown and "<#" not in shown and "<@&" not in shown and "<t:" not in shown
     assert "@here" not in shown and "**" not in shown and shown.endswith("\u2026") and len(shown) < 300
+
+
+async def test_console_and_discord_about_say_the_same(simcord_env, matcher):
+    from bot.console import reply
+
+    guild = simcord_env.create_guild()
+    channel = guild.create_text_channel("general")
+    alice = guild.add_member(simcord_env.create_user("alice"))
+    embed = (await alice.slash(channel, "about")).response.embeds[0]
+    console = reply(simcord_env.bot.matcher, "/about").splitlines()
+    assert console[0] == embed.title
+    discord_rows = [line.replace("**", "").replace("`", "") for line in embed.description.splitlines()]
+    assert [line.split(":", 1)[0] for line in console[1:]] == [line.split(":", 1)[0] for line in discord_rows]
+    assert [r for r in console[1:] if not r.startswith("Loaded")] == [
+        r for r in discord_rows if not r.startswith("Loaded")]
+
+
+def test_not_sure_has_one_wording(matcher):
+    from bot.engine.formatting import NOT_SURE, render_plain
+
+    unsure = next(m for m in map(matcher.match, ["museum", "troops", "the army", "photo", "russia"]) if m.unsure)
+    assert answer_reply(unsure, matcher.knowledge.article).embed.title == NOT_SURE
+    assert render_plain(unsure, matcher.knowledge.article).startswith(NOT_SURE)

@@ -8,11 +8,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from .. import limits
 from ..asking import log_question, match_question, record_question
 from ..client import ArticleBot
-from ..replies import NO_PINGS, embeds_allowed
 from ..feedback import with_feedback
+from ..replies import NO_PINGS, embeds_allowed
 from ..views import ExpiringView, TopicsView, answer_message
+from ...engine.formatting import about_text
+from ...engine.text import shorten
 
 
 async def _question_cooldown(interaction: discord.Interaction[ArticleBot]) -> bool:
@@ -94,29 +97,13 @@ class Ask(commands.Cog):
     @app_commands.command(name="about", description="The article I answer from, and the knowledge file in use")
     async def about(self, interaction: discord.Interaction) -> None:
         knowledge = self.bot.matcher.knowledge
-        article = knowledge.article
-        copy = []
-        if article.republished_by:
-            copy.append(f"republished by {article.republished_by}")
-        if article.truncated:
-            copy.append("cut off by a paywall, so the report may go on beyond what I have")
-        lines = [
-            f"**Publisher:** {article.publisher}",
-            f"**Dateline:** {article.dateline}",
-            f"**This copy:** {'; '.join(copy) or 'complete'}",
-            f"**Photo captions:** {len(article.captions)}, credited to "
-            f"{', '.join(sorted({c.credit or 'nobody' for c in article.captions})) or '-'}",
-            "",
-            f"**Knowledge file:** `{knowledge.path.name}` \u2014 {knowledge.summary()}",
-            f"**Loaded:** {discord.utils.format_dt(knowledge.loaded_at, 'R')}",
-            "",
-            "I only answer from this article, and I say who made each claim.",
-        ]
-        embed = discord.Embed(title=article.title, description="\n".join(lines), colour=discord.Colour.blue())
+        title, body = about_text(knowledge, loaded=discord.utils.format_dt(knowledge.loaded_at, "R"), markdown=True)
         if embeds_allowed(interaction):
+            embed = discord.Embed(title=shorten(title, limits.EMBED_TITLE),
+                                  description=shorten(body, limits.EMBED_DESCRIPTION), colour=discord.Colour.blue())
             await interaction.response.send_message(embed=embed, allowed_mentions=NO_PINGS)
         else:
-            await interaction.response.send_message(f"**{article.title}**\n" + "\n".join(lines),
+            await interaction.response.send_message(shorten(f"**{title}**\n{body}", limits.MESSAGE),
                                                     allowed_mentions=NO_PINGS)
 
 
