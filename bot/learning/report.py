@@ -158,18 +158,30 @@ def terms_key(matcher: Matcher, text: str) -> str:
 
 
 def group_questions(questions: list[Asked], matcher: Matcher) -> list[Group]:
-    """Greedy grouping: each question joins the closest group by its terms, or starts one."""
+    """Greedy grouping: each question joins the closest group by its terms, or starts one.
+
+    A wording seen before, or terms a group already has, skip the analysis and the comparison.
+    """
     groups: list[Group] = []
     keys: list[str] = []
+    group_of_key: dict[str, int] = {}
+    key_of_text: dict[str, str] = {}
     for question in questions:
-        key = terms_key(matcher, question.question)
-        best = process.extractOne(key, keys, scorer=fuzz.token_sort_ratio, score_cutoff=GROUP_AT) if keys else None
-        if best is None:
-            groups.append(Group(key))
-            keys.append(key)
-            groups[-1].questions.append(question)
-        else:
-            groups[best[2]].questions.append(question)
+        text = " ".join(question.question.lower().split())
+        key = key_of_text.get(text)
+        if key is None:
+            key = key_of_text[text] = terms_key(matcher, question.question)
+        index = group_of_key.get(key)
+        if index is None:
+            best = process.extractOne(key, keys, scorer=fuzz.token_sort_ratio, score_cutoff=GROUP_AT) if keys else None
+            if best is None:
+                groups.append(Group(key))
+                keys.append(key)
+                index = len(groups) - 1
+            else:
+                index = best[2]
+            group_of_key[key] = index
+        groups[index].questions.append(question)
     return groups
 
 
