@@ -161,7 +161,8 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument("--split", choices=SPLITS, default="all")
     ev.add_argument("--knowledge", type=Path)
 
-    rep = sub.add_parser("report", help="the curator's report from the question log: unanswered groups, doubted answers")
+    rep = sub.add_parser("report", help="the curator's report from the question log: unanswered groups, "
+                                        "doubted answers")
     rep.add_argument("--since", help="only this recent: 7d, 12h, 30m, 2w (default: everything kept)")
     rep.add_argument("--guild", help="one server's id, or DM")
     rep.add_argument("--yaml", action="store_true", help="print a patch for `learn` instead")

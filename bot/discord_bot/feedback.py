@@ -27,7 +27,8 @@ THANKS = {HELPFUL: "Thanks \u2014 noted as helpful.",
 NOT_RECORDING = "Thanks \u2014 but feedback isn't being recorded on this bot right now."
 
 
-class VoteButton(PersistentButton, template=persistent_template("vote", vote="helpful|not-right", question=QUESTION_ID)):
+class VoteButton(PersistentButton,
+                 template=persistent_template("vote", vote="helpful|not-right", question=QUESTION_ID)):
     """`palmyra:vote:<helpful|not-right>:<question id>`: everything a vote needs, in its custom id."""
 
     def __init__(self, vote: str, question_id: int) -> None:

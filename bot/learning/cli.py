@@ -50,9 +50,10 @@ def report(args: argparse.Namespace, settings: Settings, matcher: Matcher) -> in
     except LogUnavailable as exc:
         print(exc, file=sys.stderr)
         return 1
-    with conn:
+    try:
         found = build_report(conn, matcher, since=since, guild=guild)
-    conn.close()
+    finally:
+        conn.close()
     print(render_patch(found, matcher) if args.yaml else render_text(found, matcher), end="" if args.yaml else "\n")
     return 0
 

@@ -135,7 +135,8 @@ def patch_text(text: str, alternates: dict[str, list[str]], entries: list[str]) 
             by_id[pair[1].value] = item
     unknown = [entry_id for entry_id in alternates if entry_id not in by_id]
     if unknown:
-        raise PatchError([f"unknown entry id {entry_id!r}: no entry of the knowledge file has it" for entry_id in unknown])
+        raise PatchError([f"unknown entry id {entry_id!r}: no entry of the knowledge file has it"
+                          for entry_id in unknown])
     newline = "\r\n" if "\r\n" in text else "\n"
     lines = text.splitlines()
     edits: list[tuple[int, int, list[str]]] = []  # (start, end, replacement lines), applied bottom-up

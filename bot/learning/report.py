@@ -207,7 +207,8 @@ def render_text(report: Report, matcher: Matcher) -> str:
     lines.append(f"Unanswered questions, grouped ({len(report.groups)} groups):")
     for group in report.groups:
         phrasings = group.phrasings
-        lines.append(f"  {len(group.questions)}x by {_people(group.people)}: {json.dumps(phrasings[0], ensure_ascii=False)}")
+        lines.append(f"  {len(group.questions)}x by {_people(group.people)}: "
+                     f"{json.dumps(phrasings[0], ensure_ascii=False)}")
         for other in phrasings[1:4]:
             lines.append(f"      also {json.dumps(other, ensure_ascii=False)}")
         if len(phrasings) > 4:

@@ -30,7 +30,8 @@ def rows(path: Path, sql: str, *args) -> list[tuple]:
 
 
 def warnings_of(caplog) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING and "question logging" in r.getMessage()]
+    return [r.getMessage() for r in caplog.records
+            if r.levelno == logging.WARNING and "question logging" in r.getMessage()]
 
 
 @pytest.fixture
