@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import logging
 import math
 import re
 import time
@@ -29,8 +28,6 @@ if TYPE_CHECKING:
     from .client import ArticleBot
     from ..engine.knowledge import ArticleInfo, Entry, Knowledge
     from ..engine.matcher import Match
-
-log = logging.getLogger(__name__)
 
 VIEW_TIMEOUT = 600.0
 TOPICS_PER_PAGE = 15
@@ -82,7 +79,8 @@ class PersistentButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"{N
 
     discord.py only logs an exception from a dynamic item's callback, and the user sees
     "This interaction failed"; here `on_error` tells the user and logs the trace instead.
-    Subclasses implement `clicked`.
+    Subclasses implement `clicked`; one that overrides `interaction_check` must answer the
+    user itself before returning False (discord.py then drops the click silently).
     """
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
