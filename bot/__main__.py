@@ -7,7 +7,8 @@ import io
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .engine.builder import build_draft
@@ -26,7 +27,7 @@ from .engine.evaluation import (
 )
 from .engine.formatting import other_side_of, render_plain
 from .engine.loader import DEFAULT_PATH, KnowledgeError, load_knowledge
-from .engine.matcher import Matcher
+from .engine.matcher import Match, Matcher
 from .settings import Settings, SettingsError
 
 NO_TOKEN = """No DISCORD_TOKEN is set, so the bot can't connect to Discord.
@@ -62,13 +63,21 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    matcher = _matcher(args.knowledge, Settings.from_env())
+    settings = Settings.from_env()
+    matcher = _matcher(args.knowledge, settings)
     questions = [args.question] if args.question != "-" else _stdin_lines()
     if args.json and isinstance(sys.stdout, io.TextIOWrapper):  # JSON text is UTF-8 (RFC 8259), whatever the locale
         sys.stdout.reconfigure(encoding="utf-8")
+    with _question_log(args, settings) as record:
+        return _answer_each(matcher, questions, args.json, record)
+
+
+def _answer_each(matcher: Matcher, questions: Iterable[str], as_json: bool,
+                 record: Callable[[Match, Matcher], None]) -> int:
     for question in questions:
         match = matcher.match(question)
-        if args.json:
+        record(match, matcher)
+        if as_json:
             print(json.dumps(match.to_json(), ensure_ascii=False), flush=True)
         else:
             other = other_side_of(match, matcher.knowledge)
@@ -117,7 +126,32 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def cmd_chat(args: argparse.Namespace) -> int:
     from .console import run_console
 
-    return run_console(_matcher(args.knowledge, Settings.from_env()))
+    settings = Settings.from_env()
+    matcher = _matcher(args.knowledge, settings)
+    with _question_log(args, settings) as record:
+        return run_console(matcher, on_answer=record)
+
+
+@contextmanager
+def _question_log(args: argparse.Namespace, settings: Settings):
+    """With --log, a callback that logs each console question; without it, one that does nothing."""
+    from .learning.cli import console_recorder
+
+    with console_recorder(settings if args.log else None) as record:
+        yield record
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .learning.cli import report
+
+    settings = Settings.from_env()
+    return report(args, settings, _matcher(args.knowledge, settings))
+
+
+def cmd_learn(args: argparse.Namespace) -> int:
+    from .learning.cli import apply_patch
+
+    return apply_patch(args, Settings.from_env())
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -151,11 +185,13 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="connect to Discord (needs DISCORD_TOKEN)")
     chat = sub.add_parser("chat", help="ask questions in the terminal")
     chat.add_argument("--knowledge", type=Path, help="knowledge file (default: KNOWLEDGE_PATH or the shipped one)")
+    chat.add_argument("--log", action="store_true", help="log the questions to DATA_PATH, as the Discord bot does")
 
     ask = sub.add_parser("ask", help="answer one question, or one per line from stdin with '-'")
     ask.add_argument("question", help="the question, or - to read one per line from stdin")
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
     ask.add_argument("--knowledge", type=Path)
+    ask.add_argument("--log", action="store_true", help="log the questions to DATA_PATH, as the Discord bot does")
 
     check = sub.add_parser("check", help="check a knowledge file; exit 1 with every problem if it is bad")
     check.add_argument("path", nargs="?", type=Path, default=DEFAULT_PATH)
@@ -173,11 +209,21 @@ def parser() -> argparse.ArgumentParser:
                     help="score conversations turn by turn, with and without context "
                          "(default: eval/followups.yaml and eval/followups_dev2.yaml)")
     ev.add_argument("--knowledge", type=Path)
+
+    rep = sub.add_parser("report", help="the curator's report from the question log: unanswered groups, "
+                                        "doubted answers")
+    rep.add_argument("--since", help="only this recent: 7d, 12h, 30m, 2w (default: everything kept)")
+    rep.add_argument("--guild", help="one server's id, or DM")
+    rep.add_argument("--yaml", action="store_true", help="print a patch for `learn` instead")
+    rep.add_argument("--knowledge", type=Path)
+    learn = sub.add_parser("learn", help="apply a patch from `report --yaml` to the knowledge file, if it passes check")
+    learn.add_argument("patch", type=Path)
+    learn.add_argument("--knowledge", type=Path, help="knowledge file (default: KNOWLEDGE_PATH or the shipped one)")
     return root
 
 
 COMMANDS = {"start": cmd_start, "run": cmd_run, "chat": cmd_chat, "ask": cmd_ask,
-            "check": cmd_check, "build": cmd_build, "eval": cmd_eval}
+            "check": cmd_check, "build": cmd_build, "eval": cmd_eval, "report": cmd_report, "learn": cmd_learn}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -11,6 +12,8 @@ from .engine.conversation import Conversation
 from .engine.formatting import about_text, article_line, other_side_of, render_plain
 from .engine.knowledge import Entry
 from .engine.matcher import Match, Matcher
+
+OnAnswer = Callable[[Match, Matcher], None]
 
 HISTORY = Path.home() / ".palmyra_bot_history"
 MAX_RELATED = 3
@@ -52,6 +55,7 @@ class Session:
     previous: Entry | None = None
     choices: list[Entry] = field(default_factory=list)
     conversation: Conversation | None = None  # built once per matcher: it indexes the knowledge
+    on_answer: OnAnswer | None = None  # `chat --log`: each answer goes to the question log
 
     def resolver(self, matcher: Matcher) -> Conversation:
         if self.conversation is None or self.conversation.matcher is not matcher:
@@ -83,7 +87,10 @@ def reply(matcher: Matcher, line: str, session: Session | None = None) -> str | 
         return _answer(matcher, matcher.answer_entry(picked), session)
     if command.startswith("/"):
         return f"Unknown command {command!r}. Type /help."
-    return _answer(matcher, session.resolver(matcher).answer(line, session.previous).match, session)
+    match = session.resolver(matcher).answer(line, session.previous).match
+    if session.on_answer is not None:  # what was typed, not what was picked
+        session.on_answer(match, matcher)
+    return _answer(matcher, match, session)
 
 
 def _answer(matcher: Matcher, match: Match, session: Session) -> str:
@@ -101,7 +108,8 @@ def _answer(matcher: Matcher, match: Match, session: Session) -> str:
     return "\n".join([text, "Related:", *(f"  /{n} {entry.question}" for n, entry in enumerate(related, 1))])
 
 
-def run_console(matcher: Matcher, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+def run_console(matcher: Matcher, stdin: TextIO | None = None, stdout: TextIO | None = None,
+                on_answer: OnAnswer | None = None) -> int:
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     interactive = stdin.isatty() and stdout.isatty()
     if interactive:
@@ -109,7 +117,7 @@ def run_console(matcher: Matcher, stdin: TextIO | None = None, stdout: TextIO | 
     article = matcher.knowledge.article
     print(f"Ask me about: {article_line(article)}", file=stdout)
     print("Type /help for commands, /quit to leave.", file=stdout)
-    session = Session()
+    session = Session(on_answer=on_answer)
     while True:
         try:
             line = input("you> ") if interactive else _read(stdin, stdout)

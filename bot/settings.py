@@ -66,6 +66,25 @@ def _cache_dir(value: str | None) -> Path | None:
     return None if value.strip().lower() == "off" else Path(value.strip())
 
 
+DEFAULT_DATA_PATH = ROOT / "data" / "questions.sqlite3"
+
+
+def _data_path(value: str | None) -> Path | None:
+    """The question log's database; "off" turns question logging off."""
+    if value is None or not value.strip():
+        return DEFAULT_DATA_PATH
+    return None if value.strip().lower() == "off" else Path(value.strip())
+
+
+def _hash_key(value: str | None) -> str | None:
+    """LOG_HASH_KEY: the secret user ids are hashed with; short keys make the hashes guessable."""
+    if value is None or not value.strip():
+        return None
+    if len(value.strip()) < 16:
+        raise SettingsError("LOG_HASH_KEY must be at least 16 characters (or unset, to keep a generated one)")
+    return value.strip()
+
+
 @dataclass(frozen=True)
 class Settings:
     token: str | None = field(default=None, repr=False)
@@ -79,6 +98,9 @@ class Settings:
     cooldown_per: float = 30.0
     cache_dir: Path | None = None  # compiled-knowledge cache; None: none
     context_minutes: float = 10.0  # how long a follow-up may lean on a user's last answer
+    data_path: Path | None = None  # the question log (DATA_PATH); None: no logging
+    retention_days: int = 90
+    log_hash_key: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, *, dotenv: bool = True) -> Settings:
@@ -107,4 +129,7 @@ class Settings:
             cooldown_per=_positive("COOLDOWN_SECONDS", env.get("COOLDOWN_SECONDS"), 30.0),
             cache_dir=_cache_dir(env.get("KNOWLEDGE_CACHE_DIR")),
             context_minutes=_positive("CONTEXT_MINUTES", env.get("CONTEXT_MINUTES"), 10.0),
+            data_path=_data_path(env.get("DATA_PATH")),
+            retention_days=int(_positive("RETENTION_DAYS", env.get("RETENTION_DAYS"), 90, int)),
+            log_hash_key=_hash_key(env.get("LOG_HASH_KEY")),
         )

@@ -13,13 +13,15 @@ from discord.ext import commands
 
 from ..engine.compiled import load_matcher
 from ..engine.matcher import Matcher
+from ..learning.question_log import QuestionLog
 from ..settings import Settings
 from .context import ContextStore
 from .views import PERSISTENT_BUTTONS
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("bot.discord_bot.cogs.ask", "bot.discord_bot.cogs.chat", "bot.discord_bot.cogs.admin")
+EXTENSIONS = ("bot.discord_bot.cogs.ask", "bot.discord_bot.cogs.chat", "bot.discord_bot.cogs.admin",
+              "bot.discord_bot.cogs.curator")
 
 
 class ArticleTree(app_commands.CommandTree):
@@ -49,6 +51,9 @@ class ArticleBot(commands.Bot):
         self.settings = settings
         self.matcher = matcher
         self.contexts = ContextStore(settings.context_minutes)  # what follow-ups lean on
+        # the question log (DATA_PATH): its writer thread starts in setup_hook and is flushed by close()
+        self.question_log = (QuestionLog(settings.data_path, hash_key=settings.log_hash_key,
+                                         retention_days=settings.retention_days) if settings.data_path else None)
         self.sync_commands = sync_commands
         self.question_cooldown = commands.CooldownMapping(
             commands.Cooldown(settings.cooldown_rate, settings.cooldown_per),
@@ -67,6 +72,8 @@ class ArticleBot(commands.Bot):
         return None
 
     async def setup_hook(self) -> None:
+        if self.question_log is not None:
+            self.question_log.start()  # returns at once: the thread opens the database
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         self.add_dynamic_items(*PERSISTENT_BUTTONS)  # buttons on old messages answer after a restart
@@ -80,6 +87,12 @@ class ArticleBot(commands.Bot):
         else:
             synced = await self.tree.sync()
             log.info("synced %d global commands (may take a while to appear)", len(synced))
+
+    async def close(self) -> None:
+        """Disconnect, then write every question the log accepted (off the event loop)."""
+        await super().close()
+        if self.question_log is not None:
+            await asyncio.to_thread(self.question_log.close)
 
     async def on_ready(self) -> None:
         log.info("ready as %s (%s) in %d guilds; %s", self.user, getattr(self.user, "id", "?"),

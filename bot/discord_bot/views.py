@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from . import limits
-from .asking import log_question
+from .asking import QUESTION_ID, log_question, record_pick
 from .replies import NO_PINGS, answer_reply, embeds_allowed, report_error
 from ..engine.formatting import other_side_of
 from ..engine.text import shorten
@@ -98,28 +98,37 @@ class PersistentButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"{N
         await report_error(interaction, error, f"button {self.custom_id}")
 
 
-class SuggestButton(PersistentButton, template=persistent_template("suggest", entry=ENTRY_KEY, asker=USER_ID)):
+class SuggestButton(PersistentButton, template=persistent_template("suggest", entry=ENTRY_KEY, asker=USER_ID)
+                    + rf"(?::(?P<question>{QUESTION_ID}))?"):
     """A "did you mean" choice: the asker's click turns the message into that answer,
-    anyone else's click answers them privately and leaves the asker's buttons."""
+    anyone else's click answers them privately and leaves the asker's buttons.
 
-    def __init__(self, key: str, asker_id: int, label: str) -> None:
+    With question logging on, the custom id ends with the logged question's id, so the
+    click is recorded as "my question meant this entry" for the curator's report."""
+
+    def __init__(self, key: str, asker_id: int, label: str, question_id: int | None = None) -> None:
+        fields = (key, asker_id) if question_id is None else (key, asker_id, question_id)
         super().__init__(discord.ui.Button(label=label, style=discord.ButtonStyle.secondary,
-                                           custom_id=persistent_id("suggest", key, asker_id)))
+                                           custom_id=persistent_id("suggest", *fields)))
         self.key = key
         self.asker_id = asker_id
+        self.question_id = question_id
 
     @classmethod
-    def suggesting(cls, number: int, entry: Entry, asker_id: int) -> SuggestButton:
-        return cls(entry_key(entry.id), asker_id, shorten(f"{number}. {entry.question}", limits.BUTTON_LABEL))
+    def suggesting(cls, number: int, entry: Entry, asker_id: int, question_id: int | None = None) -> SuggestButton:
+        return cls(entry_key(entry.id), asker_id, shorten(f"{number}. {entry.question}", limits.BUTTON_LABEL),
+                   question_id)
 
     @classmethod
     async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
                              match: re.Match[str]) -> SuggestButton:
         label = getattr(item, "label", None) or "?"
-        return cls(match["entry"], int(match["asker"]), label)
+        question = match["question"]
+        return cls(match["entry"], int(match["asker"]), label, int(question) if question else None)
 
     async def clicked(self, interaction: discord.Interaction[ArticleBot]) -> None:
-        await answer_in_place(interaction, self.key, self.asker_id, via="button")
+        await answer_in_place(interaction, self.key, self.asker_id, via="button", pick=True,
+                              picked_for=self.question_id)
 
 
 class RelatedButton(PersistentButton, template=persistent_template(
@@ -151,10 +160,12 @@ class RelatedButton(PersistentButton, template=persistent_template(
         await answer_in_place(interaction, self.key, self.asker_id, via="related")
 
 
-async def answer_in_place(interaction: discord.Interaction[ArticleBot], key: str, asker_id: int, *, via: str) -> None:
+async def answer_in_place(interaction: discord.Interaction[ArticleBot], key: str, asker_id: int, *, via: str,
+                          pick: bool = False, picked_for: int | None = None) -> None:
     """A button's entry answered: in the message itself for the asker (its buttons replaced by
     the new answer's related questions), privately for anyone else. Either way it becomes the
-    clicker's context for a follow-up here."""
+    clicker's context for a follow-up here. A "did you mean" click (`pick`) is also logged as the
+    pick for the question it was offered under (`picked_for`, its question log id, if logged)."""
     started = time.perf_counter()
     matcher = interaction.client.matcher  # one knowledge for the whole answer
     entry = find_entry(matcher.knowledge, key)
@@ -163,6 +174,8 @@ async def answer_in_place(interaction: discord.Interaction[ArticleBot], key: str
         log_question(via, None, started)
         return
     match = matcher.answer_entry(entry)
+    if pick:
+        record_pick(interaction.client.question_log, interaction, matcher, match, picked_for)
     message = interaction.message
     in_place = interaction.user.id == asker_id and message is not None
     kwargs = answer_message(match, matcher.knowledge.article, asker_id, embeds_allowed(interaction),
@@ -199,6 +212,7 @@ class ExpiringView(ReportingView):
     def __init__(self) -> None:
         super().__init__(timeout=VIEW_TIMEOUT)
         self.message: discord.Message | discord.PartialMessage | None = None
+        self.lasting: discord.ui.View | None = None  # what stays on the message after the time-out
 
     def attach(self, message: discord.Message | discord.PartialMessage) -> None:
         """The sent message, edited when the view times out."""
@@ -207,7 +221,7 @@ class ExpiringView(ReportingView):
     async def on_timeout(self) -> None:
         if self.message is not None:
             with contextlib.suppress(discord.HTTPException):  # deleted, or no longer reachable
-                await self.message.edit(view=None)
+                await self.message.edit(view=self.lasting)
 
 
 class SuggestionView(ExpiringView):
@@ -219,10 +233,10 @@ class SuggestionView(ExpiringView):
 
     _live: dict[int, SuggestionView] = {}  # by message id, until answered or timed out
 
-    def __init__(self, suggestions: tuple[Entry, ...], asker_id: int) -> None:
+    def __init__(self, suggestions: tuple[Entry, ...], asker_id: int, question_id: int | None = None) -> None:
         super().__init__()
         for number, entry in enumerate(suggestions, 1):
-            self.add_item(SuggestButton.suggesting(number, entry, asker_id))
+            self.add_item(SuggestButton.suggesting(number, entry, asker_id, question_id))
 
     def attach(self, message: discord.Message | discord.PartialMessage) -> None:
         super().attach(message)
@@ -326,7 +340,7 @@ class TopicsView(ExpiringView):
 
 
 def answer_message(match: Match, article: ArticleInfo, asker_id: int, embeds: bool, *,
-                   knowledge: Knowledge | None = None) -> dict:
+                   knowledge: Knowledge | None = None, question_id: int | None = None) -> dict:
     """Keyword arguments for sending an answer, with "did you mean" buttons when there are suggestions.
 
     With the `knowledge` it came from, an answer also shows the other side of a contested point
@@ -336,7 +350,7 @@ def answer_message(match: Match, article: ArticleInfo, asker_id: int, embeds: bo
     other = other_side_of(match, knowledge) if knowledge is not None else ()
     kwargs = answer_reply(match, article, other=other).kwargs(embeds)
     if not match.answered and match.suggestions:
-        kwargs["view"] = SuggestionView(match.suggestions, asker_id)
+        kwargs["view"] = SuggestionView(match.suggestions, asker_id, question_id)
     elif knowledge is not None and match.entry is not None:
         related = [entry for i in match.entry.related if (entry := knowledge.by_id.get(i)) is not None]
         if related:

@@ -9,11 +9,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from .. import limits
-from ..asking import log_question
+from ..asking import log_question, record_question
 from ..client import ArticleBot
 from ..context import resolve
+from ..feedback import with_feedback
 from ..replies import NO_PINGS, embeds_allowed
-from ..views import TopicsView, answer_message
+from ..views import ExpiringView, TopicsView, answer_message
 from ...engine.formatting import about_text
 from ...engine.text import shorten, strip_discord_markup
 
@@ -56,12 +57,14 @@ class Ask(commands.Cog):
         contexts, user, place = self.bot.contexts, interaction.user.id, interaction.channel_id
         previous = contexts.last(user, place) if place is not None else None
         match = resolve(contexts, matcher, strip_discord_markup(question), previous).match
-        kwargs = answer_message(match, matcher.knowledge.article, user, embeds_allowed(interaction),
-                                knowledge=matcher.knowledge)
+        question_id = record_question(self.bot.question_log, interaction, matcher, match, via)
+        kwargs = with_feedback(answer_message(match, matcher.knowledge.article, user, embeds_allowed(interaction),
+                                              knowledge=matcher.knowledge, question_id=question_id),
+                               match, question_id)
         await interaction.response.send_message(ephemeral=private, **kwargs)
         log_question(via, match, started)
         sent = None
-        if view := kwargs.get("view"):
+        if isinstance(view := kwargs.get("view"), ExpiringView):
             sent = await _message_to_edit_later(interaction, private)
             view.attach(sent)
         if match.entry is not None and place is not None:

@@ -8,11 +8,12 @@ import time
 import discord
 from discord.ext import commands
 
-from ..asking import log_question
+from ..asking import log_question, record_question
 from ..client import ArticleBot
 from ..context import resolve
 from ..replies import NO_PINGS, UNEXPECTED, embeds_allowed, slow_down
-from ..views import answer_message
+from ..feedback import with_feedback
+from ..views import ExpiringView, answer_message
 from ...engine.text import strip_discord_markup
 
 log = logging.getLogger(__name__)
@@ -93,13 +94,16 @@ class Chat(commands.Cog):
         matcher = self.bot.matcher
         contexts = self.bot.contexts
         match = resolve(contexts, matcher, strip_discord_markup(question), self.context_of(message)).match
-        kwargs = answer_message(match, matcher.knowledge.article, message.author.id, embeds_allowed(message),
-                                knowledge=matcher.knowledge)
+        question_id = record_question(self.bot.question_log, message, matcher, match, "chat")
+        kwargs = with_feedback(answer_message(match, matcher.knowledge.article, message.author.id,
+                                              embeds_allowed(message), knowledge=matcher.knowledge,
+                                              question_id=question_id),
+                               match, question_id)
         sent = await message.reply(**kwargs)
         log_question("chat", match, started)
         if match.entry is not None:
             contexts.remember(message.author.id, message.channel.id, match.entry, sent.id)
-        if view := kwargs.get("view"):
+        if isinstance(view := kwargs.get("view"), ExpiringView):
             view.attach(sent)
 
     def context_of(self, message: discord.Message) -> str | None:

@@ -1,0 +1,82 @@
+"""The terminal's side of learning: `chat --log`/`ask --log`, `report` and `learn`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from ..engine.matcher import Match, Matcher
+from ..settings import Settings
+from .learn import PatchError, learn
+from .question_log import CONSOLE, LogUnavailable, QuestionLog
+from .report import build_report, open_log, parse_since, render_patch, render_text
+
+CONSOLE_USER = "console"  # one person at a terminal; hashed like any user id
+
+
+@contextmanager
+def console_recorder(settings: Settings | None) -> Iterator[Callable[[Match, Matcher], None]]:
+    """A callback logging each question of a console session; a no-op without settings or DATA_PATH."""
+    if settings is None or settings.data_path is None:
+        yield lambda match, matcher: None
+        return
+    qlog = QuestionLog(settings.data_path, hash_key=settings.log_hash_key, retention_days=settings.retention_days)
+    qlog.start()
+    try:
+        yield lambda match, matcher: qlog.asked(match, matcher.knowledge, where=CONSOLE, user_id=CONSOLE_USER,
+                                                source="console")
+    finally:
+        qlog.close()
+
+
+def report(args: argparse.Namespace, settings: Settings, matcher: Matcher) -> int:
+    if settings.data_path is None:
+        print("question logging is off (DATA_PATH=off): there is nothing to report", file=sys.stderr)
+        return 1
+    try:
+        since = time.time() - parse_since(args.since) if args.since else None
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    guild = args.guild.strip() if args.guild else None
+    if guild is not None and guild != "DM" and not guild.isdigit():
+        print(f"--guild takes a server id or DM, got {args.guild!r}", file=sys.stderr)
+        return 2
+    try:
+        conn = open_log(settings.data_path)
+    except LogUnavailable as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    try:
+        found = build_report(conn, matcher, since=since, guild=guild)
+    finally:
+        conn.close()
+    print(render_patch(found, matcher) if args.yaml else render_text(found, matcher), end="" if args.yaml else "\n")
+    return 0
+
+
+def apply_patch(args: argparse.Namespace, settings: Settings) -> int:
+    path = args.knowledge or settings.knowledge_path
+    try:
+        patch = args.patch.read_text(encoding="utf-8")
+        applied = learn(patch, path)
+    except (OSError, UnicodeError) as exc:
+        print(f"can't read the patch {args.patch}: {exc}", file=sys.stderr)
+        return 1
+    except PatchError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(exc.problems)} problem(s): {path} is unchanged", file=sys.stderr)
+        return 1
+    for entry_id, phrasings in applied.added.items():
+        print(f"{entry_id}: +{len(phrasings)} alternates")
+    for entry_id, phrasing in applied.already:
+        print(f"{entry_id}: already has {phrasing!r}")
+    if not applied.added and not applied.new_entries:
+        print(f"nothing new to apply: {path} is unchanged")
+        return 0
+    print(f"{path}: {applied.summary()}; it passes the checker. Use /reload to answer from it.")
+    return 0
