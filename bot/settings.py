@@ -15,6 +15,7 @@ from .engine.loader import DEFAULT_PATH
 
 
 PROJECT_ENV = ROOT / ".env"
+DEFAULT_DATA_DIR = ROOT / "data"  # git-ignored; what the bot remembers between runs
 
 
 class SettingsError(ValueError):
@@ -69,6 +70,7 @@ class Settings:
     cooldown_rate: int = 5
     cooldown_per: float = 30.0
     cache_dir: Path | None = None  # compiled-knowledge cache; None: none
+    data_dir: Path = DEFAULT_DATA_DIR
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, *, dotenv: bool = True) -> Settings:
@@ -95,4 +97,5 @@ class Settings:
             cooldown_rate=int(_positive("COOLDOWN_RATE", env.get("COOLDOWN_RATE"), 5, int)),
             cooldown_per=_positive("COOLDOWN_SECONDS", env.get("COOLDOWN_SECONDS"), 30.0),
             cache_dir=_cache_dir(env.get("KNOWLEDGE_CACHE_DIR")),
+            data_dir=Path((env.get("DATA_DIR") or "").strip() or DEFAULT_DATA_DIR),
         )
