@@ -93,19 +93,36 @@ async def run_until_stopped(bot: discord.Client, connect: Callable[[], Awaitable
             loop.remove_signal_handler(number)
 
 
-def _explained(exc: BaseException) -> str | None:
-    """One line an operator can act on, for the errors that mean Discord or its settings said no."""
+CONFIGURATION = 2  # what exit status 2 means everywhere: fix a setting; retrying cannot help
+UNREACHABLE = 1  # a restart later may work
+
+
+def _explained(exc: BaseException) -> tuple[str, int] | None:
+    """A line an operator can act on and the exit status, for the errors that mean Discord or
+    the network said no; None for anything else (a bug: let its traceback show)."""
     if isinstance(exc, discord.LoginFailure):
-        return "Discord refused the token: check DISCORD_TOKEN (reset it in the Developer Portal)"
+        return "Discord refused the token: check DISCORD_TOKEN (reset it in the Developer Portal)", CONFIGURATION
     if isinstance(exc, discord.PrivilegedIntentsRequired):
-        return "enable the Message Content intent for this bot in the Developer Portal (Bot page)"
+        return "enable the Message Content intent for this bot in the Developer Portal (Bot page)", CONFIGURATION
     if isinstance(exc, discord.Forbidden):
         return (f"Discord refused ({exc.text or exc.status}): is the bot in that server, invited with "
-                "the applications.commands scope?")
-    if isinstance(exc, (OSError, aiohttp.ClientError)):
+                "the applications.commands scope?", CONFIGURATION)
+    if isinstance(exc, (OSError, aiohttp.ClientError, discord.GatewayNotFound, discord.DiscordServerError)):
         return (f"could not reach Discord ({exc}): check the network, then try again; "
-                "`python -m bot chat` works offline")
+                "`python -m bot chat` works offline", UNREACHABLE)
     return None
+
+
+def _run(main: Callable[[], Awaitable[None]]) -> int:
+    try:
+        asyncio.run(main())
+    except (discord.DiscordException, OSError, aiohttp.ClientError) as exc:
+        if (explained := _explained(exc)) is None:
+            raise
+        message, status = explained
+        log.error("%s", message)
+        return status
+    return 0
 
 
 def _setup_logging(settings: Settings) -> None:
@@ -113,7 +130,8 @@ def _setup_logging(settings: Settings) -> None:
 
 
 def run_bot(settings: Settings) -> int:
-    """Connect and answer until stopped; 0 after a clean stop, 1 with one line when Discord says no."""
+    """Connect and answer until stopped: 0 after a clean stop; 2 when a setting must be fixed,
+    1 when Discord could not be reached, each with one line in the log."""
     _setup_logging(settings)
     bot = create_bot(settings)
 
@@ -121,14 +139,7 @@ def run_bot(settings: Settings) -> int:
         async with bot:
             await run_until_stopped(bot, lambda: bot.start(settings.token or ""))
 
-    try:
-        asyncio.run(main())
-    except (discord.DiscordException, OSError, aiohttp.ClientError) as exc:
-        if (message := _explained(exc)) is None:
-            raise
-        log.error("%s", message)
-        return 1
-    return 0
+    return _run(main)
 
 
 async def sync_once(bot: ArticleBot, token: str, guild_id: int | None, force: bool) -> SyncResult:
@@ -143,12 +154,12 @@ def run_sync(settings: Settings, guild_id: int | None, force: bool) -> int:
     """`python -m bot sync`: print what was synced, or that nothing had changed."""
     _setup_logging(settings)
     bot = create_bot(settings, sync_commands=False)
-    try:
-        result = asyncio.run(sync_once(bot, settings.token or "", guild_id or settings.dev_guild_id, force))
-    except (discord.DiscordException, OSError, aiohttp.ClientError) as exc:
-        if (message := _explained(exc)) is None:
-            raise
-        log.error("%s", message)
-        return 1
-    print(result.describe() + ("" if result.synced is not None else "; --force syncs anyway"))
-    return 0
+    results: list[SyncResult] = []
+
+    async def main() -> None:
+        results.append(await sync_once(bot, settings.token or "", guild_id or settings.dev_guild_id, force))
+
+    status = _run(main)
+    for result in results:
+        print(result.describe() + ("" if result.synced is not None else "; --force syncs anyway"))
+    return status

@@ -57,3 +57,33 @@ def test_sigterm_ends_the_console_chat_with_status_0(command):
         child.wait()
         for stream in (child.stdin, child.stdout, child.stderr):
             stream.close()
+
+
+@pytest.fixture
+def discord_unreachable(monkeypatch):
+    """Discord's API at a local port nobody listens on: a refused connection, at once, offline."""
+    import discord
+
+    monkeypatch.setattr(discord.http.Route, "BASE", "http://127.0.0.1:9/api/v10")
+    monkeypatch.setenv("DISCORD_TOKEN", "not.a-real.token")
+    # the root handler it installs would outlive this test's captured stderr; caplog sees the records
+    monkeypatch.setattr("bot.discord_bot.lifecycle._setup_logging", lambda settings: None)
+
+
+@pytest.mark.parametrize("command", [["run"], ["sync"], ["sync", "--guild", "1", "--force"]])
+def test_unreachable_discord_is_one_line_and_status_1(discord_unreachable, command, caplog):
+    assert main(command) == 1
+    [error] = [record for record in caplog.records if record.levelname == "ERROR"]
+    assert "could not reach Discord" in error.message and error.exc_info is None
+    assert "not.a-real.token" not in caplog.text and "voice" not in caplog.text.lower()
+
+
+def test_refusals_that_need_a_setting_fixed_exit_2():
+    import discord
+
+    from bot.discord_bot.lifecycle import _explained
+
+    assert _explained(discord.LoginFailure("Improper token has been passed."))[1] == 2
+    assert _explained(discord.PrivilegedIntentsRequired(None))[1] == 2
+    assert _explained(ConnectionResetError())[1] == 1
+    assert _explained(ValueError("a bug")) is None
