@@ -10,6 +10,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from ..engine.background import load_in_child
 from ..engine.compiled import load_matcher
 from ..engine.matcher import Matcher
 from ..settings import Settings
@@ -93,12 +94,13 @@ class ArticleBot(commands.Bot):
         """No prefix commands: the chat cog reads questions, so nothing is dispatched here."""
 
     async def reload_knowledge(self) -> tuple[Matcher, Matcher]:
-        """Load and index the knowledge file off the event loop, then swap; return (old, new).
+        """Load and index the knowledge file in a child process (the loop never stalls), then swap;
+        return (old, new).
 
         Raises KnowledgeError and keeps the current Matcher when the file is bad.
         """
         path = self.settings.knowledge_path
-        new = await asyncio.to_thread(load_matcher, path, cache_dir=self.settings.cache_dir)
+        new = await asyncio.to_thread(load_in_child, path, cache_dir=self.settings.cache_dir)
         old, self.matcher = self.matcher, new
         log.info("reloaded %s: %s (%s)", path, new.knowledge.summary(), old.knowledge.diff(new.knowledge).summary())
         return old, new

@@ -168,13 +168,13 @@ async def test_sigterm_during_a_reload_waits_for_its_reply(simcord_env, guild, c
     """/reload loads in a worker thread for a while: the loop sees the signal mid-reply."""
     from bot.discord_bot import client
 
-    load = client.load_matcher
+    load = client.load_in_child
 
     def load_then_signalled(*args, **kwargs):
         os.kill(os.getpid(), signal.SIGTERM)
         return load(*args, **kwargs)
 
-    monkeypatch.setattr(client, "load_matcher", load_then_signalled)
+    monkeypatch.setattr(client, "load_in_child", load_then_signalled)
     admins = guild.create_role("Admins", permissions=discord.Permissions(administrator=True))
     boss = guild.add_member(simcord_env.create_user("boss"), roles=[admins])
     bot = simcord_env.bot
