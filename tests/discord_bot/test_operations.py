@@ -230,3 +230,17 @@ def test_settings_data_dir_from_environment(tmp_path):
 
     assert Settings.from_env({"DATA_DIR": str(tmp_path)}).data_dir == tmp_path
     assert Settings.from_env({}).data_dir == ROOT / "data"
+
+
+# -- the load benchmark still runs ---------------------------------------------------
+
+
+def test_load_benchmark_smoke():
+    """50 questions and a /reload of 100 entries through benchmarks/load.py: its own checks pass.
+    (Figures come from full runs; nothing here is timed.)"""
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "load.py"), "--questions", "50",
+                           "--users", "10", "--reload-size", "100", "--batch", "10"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "exactly one for 50/50" in done.stdout and "0 from neither" in done.stdout
+    assert "voice" not in done.stderr.lower()
