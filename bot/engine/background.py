@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import gc
+import os
 import pickle
 import subprocess
 import sys
@@ -68,7 +69,10 @@ def load_in_child(path: Path, *, cache_dir: Path | None = None) -> Matcher:
     when the child itself failed.
     """
     command = [sys.executable, "-c", _CHILD, str(PACKAGE_ROOT), str(path), str(cache_dir or "")]
-    done = subprocess.run(command, capture_output=True, check=False)
+    # Its own session: a Ctrl-C meant for the bot (which finishes replies first) doesn't kill the
+    # load midway. It needs no secrets.
+    environment = {name: value for name, value in os.environ.items() if name != "DISCORD_TOKEN"}
+    done = subprocess.run(command, capture_output=True, check=False, env=environment, start_new_session=True)
     if done.returncode != 0:
         detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
         raise RuntimeError(f"the loader process failed ({done.returncode}): {detail[-1] if detail else '?'}")
