@@ -4,6 +4,7 @@ closes the connection and exits 0, so a restart (systemd, a deploy) never cuts a
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 from collections.abc import Awaitable, Callable
@@ -134,6 +135,7 @@ def run_bot(settings: Settings) -> int:
     1 when Discord could not be reached, each with one line in the log."""
     _setup_logging(settings)
     bot = create_bot(settings)
+    gc.freeze()  # what start-up loaded lives as long as the bot: keep it out of every collection
 
     async def main() -> None:
         async with bot:
