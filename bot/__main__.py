@@ -1,4 +1,4 @@
-"""Command line: `python -m bot [start|run|chat|ask|check|build|eval]`."""
+"""Command line: `python -m bot [start|run|sync|chat|ask|check|build|eval]`."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import io
 import json
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -123,17 +124,26 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_chat(args: argparse.Namespace) -> int:
+def _console(matcher: Matcher, on_answer: Callable[[Match, Matcher], None] | None = None) -> int:
+    """The console chat; SIGTERM ends it as Ctrl-C does, with exit status 0."""
     from .console import run_console
 
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        return run_console(matcher, on_answer=on_answer)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     matcher = _matcher(args.knowledge, settings)
     with _question_log(args, settings) as record:
-        return run_console(matcher, on_answer=record)
+        return _console(matcher, record)
 
 
 @contextmanager
-def _question_log(args: argparse.Namespace, settings: Settings):
+def _question_log(args: argparse.Namespace, settings: Settings) -> Iterator[Callable[[Match, Matcher], None]]:
     """With --log, a callback that logs each console question; without it, one that does nothing."""
     from .learning.cli import console_recorder
 
@@ -159,9 +169,19 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not settings.token:
         print(NO_TOKEN, file=sys.stderr)
         return 2
-    from .discord_bot.client import run_bot
+    from .discord_bot import run_bot
 
     return run_bot(settings)
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    if not settings.token:
+        print(NO_TOKEN, file=sys.stderr)
+        return 2
+    from .discord_bot.lifecycle import run_sync
+
+    return run_sync(settings, args.guild, args.force)
 
 
 def cmd_start(args: argparse.Namespace) -> int:
@@ -172,9 +192,7 @@ def cmd_start(args: argparse.Namespace) -> int:
 
         return run_bot(settings)
     print("No DISCORD_TOKEN configured: starting the console chat (`python -m bot run` explains how to connect).")
-    from .console import run_console
-
-    return run_console(_matcher(None, settings))
+    return _console(_matcher(None, settings))
 
 
 def parser() -> argparse.ArgumentParser:
@@ -183,6 +201,10 @@ def parser() -> argparse.ArgumentParser:
 
     sub.add_parser("start", help="Discord if DISCORD_TOKEN is set, else the console chat (the default)")
     sub.add_parser("run", help="connect to Discord (needs DISCORD_TOKEN)")
+    sync = sub.add_parser("sync", help="sync the slash commands to Discord if they changed, then exit")
+    sync.add_argument("--guild", type=int, metavar="ID",
+                      help="sync to this server only, at once (default: DEV_GUILD_ID, else globally)")
+    sync.add_argument("--force", action="store_true", help="sync even if unchanged since the last sync")
     chat = sub.add_parser("chat", help="ask questions in the terminal")
     chat.add_argument("--knowledge", type=Path, help="knowledge file (default: KNOWLEDGE_PATH or the shipped one)")
     chat.add_argument("--log", action="store_true", help="log the questions to DATA_PATH, as the Discord bot does")
@@ -222,7 +244,7 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
-COMMANDS = {"start": cmd_start, "run": cmd_run, "chat": cmd_chat, "ask": cmd_ask,
+COMMANDS = {"start": cmd_start, "run": cmd_run, "sync": cmd_sync, "chat": cmd_chat, "ask": cmd_ask,
             "check": cmd_check, "build": cmd_build, "eval": cmd_eval, "report": cmd_report, "learn": cmd_learn}
 
 

@@ -15,6 +15,7 @@ from .engine.loader import DEFAULT_PATH
 
 
 PROJECT_ENV = ROOT / ".env"
+DEFAULT_DATA_DIR = ROOT / "data"  # git-ignored; what the bot remembers between runs
 
 
 class SettingsError(ValueError):
@@ -66,13 +67,12 @@ def _cache_dir(value: str | None) -> Path | None:
     return None if value.strip().lower() == "off" else Path(value.strip())
 
 
-DEFAULT_DATA_PATH = ROOT / "data" / "questions.sqlite3"
 
 
-def _data_path(value: str | None) -> Path | None:
-    """The question log's database; "off" turns question logging off."""
+def _data_path(value: str | None, data_dir: Path) -> Path | None:
+    """The question log's database (default: in the data directory); "off" turns question logging off."""
     if value is None or not value.strip():
-        return DEFAULT_DATA_PATH
+        return data_dir / "questions.sqlite3"
     return None if value.strip().lower() == "off" else Path(value.strip())
 
 
@@ -97,6 +97,7 @@ class Settings:
     cooldown_rate: int = 5
     cooldown_per: float = 30.0
     cache_dir: Path | None = None  # compiled-knowledge cache; None: none
+    data_dir: Path = DEFAULT_DATA_DIR  # what the bot remembers between runs (DATA_DIR)
     context_minutes: float = 10.0  # how long a follow-up may lean on a user's last answer
     data_path: Path | None = None  # the question log (DATA_PATH); None: no logging
     retention_days: int = 90
@@ -115,6 +116,7 @@ class Settings:
         if level not in logging.getLevelNamesMapping():
             raise SettingsError(f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, got {level!r}")
         shards = _optional_int("SHARD_COUNT", env.get("SHARD_COUNT"))
+        data_dir = Path((env.get("DATA_DIR") or "").strip() or DEFAULT_DATA_DIR)
         if shards is not None and shards < 1:
             raise SettingsError("SHARD_COUNT must be 1 or more")
         return cls(
@@ -128,8 +130,9 @@ class Settings:
             cooldown_rate=int(_positive("COOLDOWN_RATE", env.get("COOLDOWN_RATE"), 5, int)),
             cooldown_per=_positive("COOLDOWN_SECONDS", env.get("COOLDOWN_SECONDS"), 30.0),
             cache_dir=_cache_dir(env.get("KNOWLEDGE_CACHE_DIR")),
+            data_dir=data_dir,
             context_minutes=_positive("CONTEXT_MINUTES", env.get("CONTEXT_MINUTES"), 10.0),
-            data_path=_data_path(env.get("DATA_PATH")),
+            data_path=_data_path(env.get("DATA_PATH"), data_dir),
             retention_days=int(_positive("RETENTION_DAYS", env.get("RETENTION_DAYS"), 90, int)),
             log_hash_key=_hash_key(env.get("LOG_HASH_KEY")),
         )

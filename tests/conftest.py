@@ -53,6 +53,7 @@ def reads_stay_in_the_repository() -> Iterator[None]:
 def private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Commands that read settings from the environment cache under the test's tmp, not ~/.cache."""
     monkeypatch.setenv("KNOWLEDGE_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "knowledge-cache"))
+    monkeypatch.setenv("DATA_DIR", str(tmp_path_factory.getbasetemp() / "data"))
 
 
 @pytest.fixture(scope="session")
@@ -71,7 +72,7 @@ def knowledge_copy(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def settings(knowledge_copy: Path, tmp_path: Path) -> Settings:
-    return Settings(knowledge_path=knowledge_copy, cache_dir=tmp_path / "cache")
+    return Settings(knowledge_path=knowledge_copy, cache_dir=tmp_path / "cache", data_dir=tmp_path / "data")
 
 
 @pytest.fixture

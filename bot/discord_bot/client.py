@@ -6,19 +6,24 @@ import asyncio
 import logging
 import time
 
-import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from ..engine.background import load_in_child
 from ..engine.compiled import load_matcher
 from ..engine.matcher import Matcher
 from ..learning.question_log import QuestionLog
 from ..settings import Settings
 from .context import ContextStore
+from .sync import STATE_FILE, SyncRecord, sync_commands
 from .views import PERSISTENT_BUTTONS
 
 log = logging.getLogger(__name__)
+
+# The bot never joins voice: discord.py's warnings that voice libraries are missing are noise.
+discord.VoiceClient.warn_nacl = False
+discord.VoiceClient.warn_dave = False
 
 EXTENSIONS = ("bot.discord_bot.cogs.ask", "bot.discord_bot.cogs.chat", "bot.discord_bot.cogs.admin",
               "bot.discord_bot.cogs.curator")
@@ -79,14 +84,11 @@ class ArticleBot(commands.Bot):
         self.add_dynamic_items(*PERSISTENT_BUTTONS)  # buttons on old messages answer after a restart
         if not self.sync_commands:
             return
-        if self.settings.dev_guild_id:
-            guild = discord.Object(self.settings.dev_guild_id)
-            self.tree.copy_global_to(guild=guild)
-            synced = await self.tree.sync(guild=guild)
-            log.info("synced %d commands to development guild %s", len(synced), guild.id)
-        else:
-            synced = await self.tree.sync()
-            log.info("synced %d global commands (may take a while to appear)", len(synced))
+        guild = discord.Object(self.settings.dev_guild_id) if self.settings.dev_guild_id else None
+        await sync_commands(self.tree, self.application_id, self.sync_record(), guild)
+
+    def sync_record(self) -> SyncRecord:
+        return SyncRecord(self.settings.data_dir / STATE_FILE)
 
     async def close(self) -> None:
         """Disconnect, then write every question the log accepted (off the event loop)."""
@@ -102,12 +104,13 @@ class ArticleBot(commands.Bot):
         """No prefix commands: the chat cog reads questions, so nothing is dispatched here."""
 
     async def reload_knowledge(self) -> tuple[Matcher, Matcher]:
-        """Load and index the knowledge file off the event loop, then swap; return (old, new).
+        """Load and index the knowledge file in a child process (the loop never stalls), then swap;
+        return (old, new).
 
         Raises KnowledgeError and keeps the current Matcher when the file is bad.
         """
         path = self.settings.knowledge_path
-        new = await asyncio.to_thread(load_matcher, path, cache_dir=self.settings.cache_dir)
+        new = await asyncio.to_thread(load_in_child, path, cache_dir=self.settings.cache_dir)
         old, self.matcher = self.matcher, new
         log.info("reloaded %s: %s (%s)", path, new.knowledge.summary(), old.knowledge.diff(new.knowledge).summary())
         return old, new
@@ -124,21 +127,3 @@ def create_bot(settings: Settings | None = None, *, sync_commands: bool = True) 
     if settings.shard_count:
         return ShardedArticleBot(settings, matcher, sync_commands=sync_commands, shard_count=settings.shard_count)
     return ArticleBot(settings, matcher, sync_commands=sync_commands)
-
-
-def run_bot(settings: Settings) -> int:
-    discord.utils.setup_logging(level=logging.getLevelName(settings.log_level))
-    bot = create_bot(settings)
-    try:
-        bot.run(settings.token or "", log_handler=None)
-    except discord.LoginFailure:
-        log.error("Discord refused the token: check DISCORD_TOKEN (reset it in the Developer Portal)")
-        return 1
-    except discord.PrivilegedIntentsRequired:
-        log.error("enable the Message Content intent for this bot in the Developer Portal (Bot page)")
-        return 1
-    except (OSError, aiohttp.ClientError) as exc:
-        log.error("could not reach Discord (%s): check the network, then try again; "
-                  "`python -m bot chat` works offline", exc)
-        return 1
-    return 0

@@ -266,9 +266,10 @@ def test_sigkill_in_a_burst_leaves_a_sound_database(db):
 
 
 def test_data_path_retention_and_key_settings(tmp_path):
-    from bot.settings import DEFAULT_DATA_PATH, Settings, SettingsError
+    from bot.settings import Settings, SettingsError
 
-    assert Settings.from_env({}).data_path == DEFAULT_DATA_PATH == ROOT / "data" / "questions.sqlite3"
+    assert Settings.from_env({}).data_path == ROOT / "data" / "questions.sqlite3"
+    assert Settings.from_env({"DATA_DIR": str(tmp_path)}).data_path == tmp_path / "questions.sqlite3"
     assert Settings.from_env({"DATA_PATH": "off"}).data_path is None
     assert Settings.from_env({"DATA_PATH": str(tmp_path / "q.db")}).data_path == tmp_path / "q.db"
     assert Settings.from_env({}).retention_days == 90 and Settings.from_env({"RETENTION_DAYS": "7"}).retention_days == 7

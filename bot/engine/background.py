@@ -1,0 +1,101 @@
+"""Loading a knowledge file while an event loop keeps running (the bot's /reload).
+
+A worker thread is not enough: the GIL passes between threads only between Python
+bytecodes, and the long steps of a load are single C calls (YAML composing, unpickling
+the compiled cache, a garbage collection of everything just built), each of which stalls
+the loop for hundreds of milliseconds on a 10,000-entry file. So the load runs in a child
+process; the parent only unpickles the result, from a reader whose `read` is Python code:
+the C unpickler calls it once per 64 KiB frame, and each call lets the loop's thread in.
+"""
+
+from __future__ import annotations
+
+import base64
+import gc
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+from .compiled import load_matcher
+from .gc_pause import gc_paused
+from .loader import KnowledgeError
+from .matcher import Matcher
+
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent.parent
+_CHILD = ("import sys; sys.path.insert(0, sys.argv[1]); "
+          "from bot.engine.background import child_main; child_main(sys.argv[2:])")
+
+
+class _FrameReader:
+    """A file over bytes whose methods are Python functions, so each call is a GIL switch point."""
+
+    def __init__(self, data: bytes, start: int = 0) -> None:
+        self._data = memoryview(data)
+        self._at = start
+
+    def read(self, size: int = -1) -> bytes:
+        end = len(self._data) if size is None or size < 0 else self._at + size
+        chunk = self._data[self._at:end].tobytes()
+        self._at += len(chunk)
+        return chunk
+
+    def readinto(self, buffer) -> int:
+        chunk = self._data[self._at:self._at + len(buffer)]
+        buffer[:len(chunk)] = chunk
+        self._at += len(chunk)
+        return len(chunk)
+
+    def readline(self) -> bytes:
+        end = self._data.obj.find(b"\n", self._at)
+        return self.read(-1 if end < 0 else end + 1 - self._at)
+
+
+def unpickle_matcher(data: bytes, start: int = 0) -> Matcher:
+    """Rebuild the child's matcher; what it allocates is frozen out of later collections."""
+    with gc_paused():
+        matcher = pickle.load(_FrameReader(data, start))
+        gc.freeze()
+    if not isinstance(matcher, Matcher):
+        raise TypeError(f"the loader process sent a {type(matcher).__name__}, not a Matcher")
+    return matcher
+
+
+def load_in_child(path: Path, *, cache_dir: Path | None = None) -> Matcher:
+    """`load_matcher` in a child process; blocks, so call it from a worker thread.
+
+    Raises KnowledgeError with the child's problems when the file is bad, RuntimeError
+    when the child itself failed.
+    """
+    command = [sys.executable, "-c", _CHILD, str(PACKAGE_ROOT), str(path), str(cache_dir or "")]
+    # Its own session: a Ctrl-C meant for the bot (which finishes replies first) doesn't kill the
+    # load midway. It needs no secrets.
+    environment = {name: value for name, value in os.environ.items() if name != "DISCORD_TOKEN"}
+    done = subprocess.run(command, capture_output=True, check=False, env=environment, start_new_session=True)
+    if done.returncode != 0:
+        detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise RuntimeError(f"the loader process failed ({done.returncode}): {detail[-1] if detail else '?'}")
+    end = done.stdout.find(b"\n")
+    kind, value = pickle.loads(base64.b64decode(done.stdout[:end]))
+    if kind == "problems":
+        raise KnowledgeError(value)
+    return unpickle_matcher(done.stdout, start=end + 1)
+
+
+def child_main(argv: list[str]) -> None:
+    """In the child: load, then write one pickled header line and the pickled matcher."""
+    path, cache_dir = Path(argv[0]), Path(argv[1]) if argv[1] else None
+    out = sys.stdout.buffer
+    try:
+        matcher = load_matcher(path, cache_dir=cache_dir)
+    except KnowledgeError as exc:
+        out.write(_header(("problems", exc.problems)))
+        return
+    out.write(_header(("matcher", None)))
+    pickle.dump(matcher, out, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _header(value: object) -> bytes:
+    """One line: base64 holds no newline byte, so the matcher's pickle starts after it."""
+    return base64.b64encode(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)) + b"\n"
