@@ -110,7 +110,7 @@ def _memory_mb(field: str) -> float:
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def measure(path: Path, repeats: int, baseline_questions: int) -> dict:
@@ -133,7 +133,8 @@ def measure(path: Path, repeats: int, baseline_questions: int) -> dict:
     gc.collect()
     peak_mb, resident_mb = _memory_mb("VmHWM") - rss_before, _memory_mb("VmRSS") - rss_before
 
-    questions = [case.question for path in (DEFAULT_SET, *sorted(BLIND_DIR.glob("*.yaml"))) for case in load_cases(path)]
+    questions = [case.question
+                 for path in (DEFAULT_SET, *sorted(BLIND_DIR.glob("*.yaml"))) for case in load_cases(path)]
     if len(knowledge.entries) > 1000:  # also questions this file can answer, typed with a typo
         rng = random.Random(7)
         for entry in rng.sample(knowledge.entries, 200):
@@ -202,7 +203,8 @@ def main() -> None:
                                                   for n in args.sizes if n]
     print(f"one core of {os.cpu_count()}; Python {sys.version.split()[0]}")
     print(f"{'file':>8} {'entries':>8} {'MB':>6} {'load s':>7} {'index s':>8} {'cold s':>7} {'warm s':>7} "
-          f"{'peak MB':>8} {'kept MB':>8} {'median ms':>9} {'p99 ms':>7} {'difflib x':>9} {'extractOne x':>12}  targets")
+          f"{'peak MB':>8} {'kept MB':>8} {'median ms':>9} {'p99 ms':>7} {'difflib x':>9} {'extractOne x':>12}"
+          "  targets")
     for name, path, repeats, baseline in runs:
         out = subprocess.run([sys.executable, __file__, "--child", str(path), "--repeats", str(repeats),
                               "--baseline", str(baseline)],

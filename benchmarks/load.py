@@ -27,10 +27,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import cProfile
 import collections
 import contextlib
+import cProfile
 import gc
+import itertools
 import os
 import pstats
 import random
@@ -49,11 +50,13 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bot.discord_bot import create_bot  # noqa: E402  (before simcord, which makes a Client on import)
+
+# isort: split
 import simcord  # noqa: E402
 import simcord.http.router as simcord_router  # noqa: E402
+from bench import generate, percentile  # noqa: E402
 from simcord.results import to_discord_message  # noqa: E402
 
-from bench import generate, percentile  # noqa: E402
 from bot.discord_bot.views import answer_message  # noqa: E402
 from bot.engine.compiled import load_matcher  # noqa: E402
 from bot.engine.evaluation import BLIND_DIR, DEFAULT_SET, load_cases  # noqa: E402
@@ -401,7 +404,7 @@ class Run:
                         await asyncio.sleep(0)  # one event at a time, as a gateway delivers them
                 try:
                     await asyncio.wait_for(self.answered.wait(), timeout=60)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     print(f"burst {number}: {len(self.awaited)} questions unanswered after 60 s", file=sys.stderr)
                     self.awaited.clear()
                 reloading = bool(reload_window) and not self.reloaded.is_set()
@@ -476,7 +479,7 @@ def report(args, questions, replies, old, new, figures, elapsed, errors, reload_
         elif was_old != was_new:
             labelled.append((reply.matched_at or reply.at, "new" if was_new else "old"))
     labelled.sort()
-    switches = collections.Counter(f"{a}->{b}" for (_, a), (_, b) in zip(labelled, labelled[1:]) if a != b)
+    switches = collections.Counter(f"{a}->{b}" for (_, a), (_, b) in itertools.pairwise(labelled) if a != b)
 
     def longest(start: float = float("-inf"), end: float = float("inf")) -> tuple[float, ...]:
         """In this window (ms): the longest gap between ticks; the longest step; the longest step
@@ -518,7 +521,8 @@ def report(args, questions, replies, old, new, figures, elapsed, errors, reload_
           "(most of them the simulator's world)")
     print("where the time went (s): "
           f"engine (matching) {figures.engine_s:.2f}; discord.py parsing gateway events {figures.gateway_parse_s:.2f}; "
-          f"simulator {figures.simulator_s:.2f} ({figures.simulator_cpu_s:.2f} CPU) = delivering events {figures.simulator_inject_s:.2f} + "
+          f"simulator {figures.simulator_s:.2f} ({figures.simulator_cpu_s:.2f} CPU) = "
+          f"delivering events {figures.simulator_inject_s:.2f} + "
           f"answering REST calls {figures.simulator_http_s:.2f} + {figures.settles} settles {figures.settle_s:.2f}")
     if errors:
         print(f"errors in the bot: {len(errors)}; first: {errors[0]!r}")

@@ -50,7 +50,7 @@ def questions(matcher: Matcher) -> list[str]:
     for entry in matcher.knowledge.entries:
         for text in (entry.question, *entry.alternates[:3]):
             out += [text, text[:len(text) // 2] + text[len(text) // 2 + 1:]]
-    return out + ["what is the capital of france", "who won the world cup", "how tall is everest"]
+    return [*out, "what is the capital of france", "who won the world cup", "how tall is everest"]
 
 
 def has_suggestions(match) -> bool:
@@ -90,7 +90,7 @@ async def loop_overhead(matcher: Matcher, folder: Path, calls: int) -> None:
     qlog.flush(30)
     asked, view = await timed_calls(matches, knowledge, calls, qlog)
     qlog.close()
-    both = [a + b for a, b in zip(asked, view)]
+    both = [a + b for a, b in zip(asked, view, strict=False)]
     print(f"event-loop overhead per question, {calls:,} questions at {1 / PACE:,.0f} a second, "
           "the writer committing meanwhile:")
     for label, values in (("queue the question (QuestionLog.asked)", asked),

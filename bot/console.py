@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,10 +32,8 @@ def _enable_history() -> None:
         import readline
     except ImportError:  # pragma: no cover - Windows without pyreadline
         return
-    try:
+    with contextlib.suppress(OSError, ValueError):
         readline.read_history_file(HISTORY)
-    except (OSError, ValueError):
-        pass
     import atexit
 
     atexit.register(lambda: _save_history(readline))

@@ -10,9 +10,8 @@ from pathlib import Path
 from dotenv import load_dotenv
 
 from .engine.compiled import default_cache_dir
-from .paths import ROOT
 from .engine.loader import DEFAULT_PATH
-
+from .paths import ROOT
 
 PROJECT_ENV = ROOT / ".env"
 DEFAULT_DATA_DIR = ROOT / "data"  # git-ignored; what the bot remembers between runs

@@ -23,10 +23,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.engine import confidence  # noqa: E402
-from bot.engine.evaluation import BLIND_DIR, DEFAULT_SET, Case, is_right, load_cases  # noqa: E402
-from bot.engine.loader import load_knowledge  # noqa: E402
-from bot.engine.matcher import Matcher  # noqa: E402
+from bot.engine import confidence
+from bot.engine.evaluation import BLIND_DIR, DEFAULT_SET, Case, is_right, load_cases
+from bot.engine.loader import load_knowledge
+from bot.engine.matcher import Matcher
 
 DEVELOPMENT_SETS = [DEFAULT_SET, *(BLIND_DIR / f"{name}.yaml" for name in "abcdefgi")]
 THRESHOLDS = (0.5, 0.6, 0.7, 0.75, 0.8, 0.82, 0.83, 0.84, 0.85, 0.9)
@@ -49,7 +49,7 @@ def rows(matcher: Matcher, cases: list[Case]) -> list[Row]:
 def _solve(matrix: list[list[float]], vector: list[float]) -> list[float]:
     """Gaussian elimination with partial pivoting."""
     n = len(vector)
-    rows_ = [matrix[i][:] + [vector[i]] for i in range(n)]
+    rows_ = [[*matrix[i][:], vector[i]] for i in range(n)]
     for col in range(n):
         pivot = max(range(col, n), key=lambda r: abs(rows_[r][col]))
         rows_[col], rows_[pivot] = rows_[pivot], rows_[col]
@@ -70,7 +70,7 @@ def fit(samples: list[tuple[tuple[float, ...], bool]], l2: float, steps: int = 2
         hess = [[0.0] * n for _ in range(n)]
         for features, label in samples:
             x = (1.0, *features)
-            p = 1 / (1 + math.exp(-max(-50.0, min(50.0, sum(a * b for a, b in zip(w, x))))))
+            p = 1 / (1 + math.exp(-max(-50.0, min(50.0, sum(a * b for a, b in zip(w, x, strict=False))))))
             for i in range(n):
                 grad[i] += (p - label) * x[i]
                 for j in range(n):
@@ -78,7 +78,7 @@ def fit(samples: list[tuple[tuple[float, ...], bool]], l2: float, steps: int = 2
         for i in range(1, n):
             grad[i] += l2 * w[i]
             hess[i][i] += l2
-        w = [a - b for a, b in zip(w, _solve(hess, grad))]
+        w = [a - b for a, b in zip(w, _solve(hess, grad), strict=False)]
     return w
 
 
@@ -117,7 +117,7 @@ def main() -> None:
     w = fit([(features, label) for _, features, label in tune if features], args.l2)
     print(f"BIAS = {w[0]:.3f}")
     print(f"WEIGHTS = ({', '.join(f'{v:.3f}' for v in w[1:])})")
-    for name, value in zip(confidence.FEATURES, w[1:]):
+    for name, value in zip(confidence.FEATURES, w[1:], strict=False):
         print(f"  {name:>16}: {value:+.3f}")
     confidence.BIAS, confidence.WEIGHTS = w[0], tuple(w[1:])
     for threshold in THRESHOLDS:

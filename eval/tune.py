@@ -21,12 +21,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from fit import DEVELOPMENT_SETS, fit, rows  # noqa: E402
+from fit import DEVELOPMENT_SETS, fit, rows
 
-from bot.engine import confidence  # noqa: E402
-from bot.engine import matcher as m  # noqa: E402
-from bot.engine.evaluation import DEFAULT_SET, evaluate, load_cases  # noqa: E402
-from bot.engine.loader import load_knowledge  # noqa: E402
+from bot.engine import confidence
+from bot.engine import matcher as m
+from bot.engine.evaluation import DEFAULT_SET, evaluate, load_cases
+from bot.engine.loader import load_knowledge
 
 WRONG_COST = 4
 GRID = {
@@ -48,14 +48,14 @@ def main() -> None:
     matcher = m.Matcher(load_knowledge())
     results = []
     for values in itertools.product(*GRID.values()):
-        for name, value in zip(GRID, values):
+        for name, value in zip(GRID, values, strict=False):
             setattr(m, name, value)
         weights = fit([(features, label) for _, features, label in rows(matcher, tune_cases) if features], 0.1)
         confidence.BIAS, confidence.WEIGHTS = weights[0], tuple(weights[1:])
         tune = evaluate(matcher, tune_cases)
         utility = tune.answered_right - WRONG_COST * tune.wrong
         hold, whole = evaluate(matcher, holdout_cases), evaluate(matcher, curated)
-        settings = ", ".join(f"{n}={v}" for n, v in zip(GRID, values))
+        settings = ", ".join(f"{n}={v}" for n, v in zip(GRID, values, strict=False))
         line = (f"tune wrong {tune.wrong_rate:.1%} right {tune.in_scope_accuracy:.1%} | holdout wrong "
                 f"{hold.wrong_rate:.1%} right {hold.in_scope_accuracy:.1%} abstained {hold.abstention_accuracy:.1%}"
                 f" | curated {whole.in_scope_accuracy:.1%}/{whole.abstention_accuracy:.1%} | {settings}")

@@ -8,8 +8,8 @@ import time
 import discord
 
 from ..engine.matcher import Match, Matcher
-from ..learning.question_log import QuestionLog, Where
 from ..engine.text import strip_discord_markup
+from ..learning.question_log import QuestionLog, Where
 
 log = logging.getLogger("bot.questions")
 QUESTION_ID = r"[0-9]{1,19}"  # a question log id, in a button's custom id

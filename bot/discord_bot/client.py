@@ -39,6 +39,11 @@ class ArticleTree(app_commands.CommandTree):
         await report_error(interaction, error, f"app command {command}")
 
 
+def _asker_id(source: discord.Message | discord.Interaction) -> int:
+    """Whose question budget a message or an interaction spends: its author's, its user's."""
+    return source.user.id if isinstance(source, discord.Interaction) else source.author.id
+
+
 class ArticleBot(commands.Bot):
     """Holds the current Matcher; `reload_knowledge` replaces it in one assignment."""
 
@@ -60,9 +65,8 @@ class ArticleBot(commands.Bot):
         self.question_log = (QuestionLog(settings.data_path, hash_key=settings.log_hash_key,
                                          retention_days=settings.retention_days) if settings.data_path else None)
         self.sync_commands = sync_commands
-        self.question_cooldown = commands.CooldownMapping(
-            commands.Cooldown(settings.cooldown_rate, settings.cooldown_per),
-            lambda source: (getattr(source, "author", None) or source.user).id,
+        self.question_cooldown: commands.CooldownMapping[discord.Message | discord.Interaction] = (
+            commands.CooldownMapping(commands.Cooldown(settings.cooldown_rate, settings.cooldown_per), _asker_id)
         )
 
     def over_question_limit(self, source: discord.Message | discord.Interaction) -> app_commands.Cooldown | None:
@@ -84,6 +88,7 @@ class ArticleBot(commands.Bot):
         self.add_dynamic_items(*PERSISTENT_BUTTONS)  # buttons on old messages answer after a restart
         if not self.sync_commands:
             return
+        assert self.application_id is not None  # login sets it before it calls setup_hook
         guild = discord.Object(self.settings.dev_guild_id) if self.settings.dev_guild_id else None
         await sync_commands(self.tree, self.application_id, self.sync_record(), guild)
 

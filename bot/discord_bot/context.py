@@ -68,7 +68,8 @@ class ContextStore:
 
     def last(self, user_id: int, place_id: int) -> str | None:
         """The entry id this user was last answered here, unless that was more than the lifetime ago."""
-        remembered = self._users.get(user_id, {}).get(place_id)
+        places = self._users.get(user_id)
+        remembered = places.get(place_id) if places is not None else None
         if remembered is None or time.monotonic() - remembered.at > self.lifetime:
             return None
         self._users.move_to_end(user_id)

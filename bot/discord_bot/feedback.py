@@ -18,8 +18,8 @@ from .replies import NO_PINGS
 from .views import ExpiringView, PersistentButton, ReportingView, persistent_id, persistent_template
 
 if TYPE_CHECKING:
-    from .client import ArticleBot
     from ..engine.matcher import Match
+    from .client import ArticleBot
 
 VOTE_ROW = 1  # under the related-question buttons, which take row 0
 LABELS = {HELPFUL: "Helpful", NOT_RIGHT: "Not right"}

@@ -7,7 +7,8 @@ import asyncio
 import gc
 import logging
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 
 import aiohttp
 import discord
@@ -114,7 +115,7 @@ def _explained(exc: BaseException) -> tuple[str, int] | None:
     return None
 
 
-def _run(main: Callable[[], Awaitable[None]]) -> int:
+def _run(main: Callable[[], Coroutine[Any, Any, None]]) -> int:
     try:
         asyncio.run(main())
     except (discord.DiscordException, OSError, aiohttp.ClientError) as exc:
@@ -148,6 +149,7 @@ async def sync_once(bot: ArticleBot, token: str, guild_id: int | None, force: bo
     """Log in over HTTP only (no gateway), sync one scope, close."""
     async with bot:
         await bot.login(token)
+        assert bot.application_id is not None  # login sets it, from the application's info if not before
         guild = discord.Object(guild_id) if guild_id else None
         return await sync_commands(bot.tree, bot.application_id, bot.sync_record(), guild, force=force)
 

@@ -9,12 +9,19 @@ from dataclasses import dataclass
 import discord
 from discord import app_commands
 
-from . import limits
-from ..engine.formatting import (CONTESTED_NOTE, NOT_SAID, NOT_SURE, OTHER_SIDE_NOTE, article_line, attribution,
-                                 confidence_line)
+from ..engine.formatting import (
+    CONTESTED_NOTE,
+    NOT_SAID,
+    NOT_SURE,
+    OTHER_SIDE_NOTE,
+    article_line,
+    attribution,
+    confidence_line,
+)
 from ..engine.knowledge import ArticleInfo, Source
 from ..engine.matcher import Match
 from ..engine.text import shorten
+from . import limits
 
 log = logging.getLogger(__name__)
 

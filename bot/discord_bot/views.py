@@ -15,20 +15,20 @@ import hashlib
 import math
 import re
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import discord
 
+from ..engine.formatting import other_side_of
+from ..engine.text import shorten
 from . import limits
 from .asking import QUESTION_ID, log_question, record_pick
 from .replies import NO_PINGS, answer_reply, embeds_allowed, report_error
-from ..engine.formatting import other_side_of
-from ..engine.text import shorten
 
 if TYPE_CHECKING:
-    from .client import ArticleBot
     from ..engine.knowledge import ArticleInfo, Entry, Knowledge
     from ..engine.matcher import Match
+    from .client import ArticleBot
 
 VIEW_TIMEOUT = 600.0
 TOPICS_PER_PAGE = 15
@@ -176,23 +176,22 @@ async def answer_in_place(interaction: discord.Interaction[ArticleBot], key: str
     match = matcher.answer_entry(entry)
     if pick:
         record_pick(interaction.client.question_log, interaction, matcher, match, picked_for)
-    message = interaction.message
-    in_place = interaction.user.id == asker_id and message is not None
+    in_place = interaction.message if interaction.user.id == asker_id else None  # the message, for the asker
     kwargs = answer_message(match, matcher.knowledge.article, asker_id, embeds_allowed(interaction),
                             knowledge=matcher.knowledge)
     view = kwargs.pop("view", None)
-    if in_place:
-        SuggestionView.answered(message.id)
-        RelatedView.answered(message.id)
+    if in_place is not None:
+        SuggestionView.answered(in_place.id)
+        RelatedView.answered(in_place.id)
         await interaction.response.edit_message(view=view, **kwargs)
         if view is not None:
             partial = getattr(interaction.channel, "get_partial_message", None)
-            view.attach(partial(message.id) if partial and not message.flags.ephemeral else message)
+            view.attach(partial(in_place.id) if partial and not in_place.flags.ephemeral else in_place)
     else:  # someone else's question: answer them privately, leave the asker's buttons
         await interaction.response.send_message(ephemeral=True, **kwargs)
     if interaction.channel_id is not None:
         interaction.client.contexts.remember(interaction.user.id, interaction.channel_id, entry,
-                                             message.id if in_place else None)
+                                             in_place.id if in_place is not None else None)
     log_question(via, match, started)
 
 
@@ -231,7 +230,7 @@ class SuggestionView(ExpiringView):
     the asker's click stops it, so its time-out never touches the answer the message became.
     """
 
-    _live: dict[int, SuggestionView] = {}  # by message id, until answered or timed out
+    _live: ClassVar[dict[int, SuggestionView]] = {}  # by message id, until answered or timed out
 
     def __init__(self, suggestions: tuple[Entry, ...], asker_id: int, question_id: int | None = None) -> None:
         super().__init__()
@@ -260,7 +259,7 @@ class RelatedView(ExpiringView):
     message's buttons, and stops this view so its time-out leaves the new ones alone.
     """
 
-    _live: dict[int, RelatedView] = {}  # by message id, until replaced or timed out
+    _live: ClassVar[dict[int, RelatedView]] = {}  # by message id, until replaced or timed out
 
     def __init__(self, related: list[Entry], under: Entry, asker_id: int) -> None:
         super().__init__()

@@ -29,23 +29,29 @@ from .text import normalize
 # Words that say nothing about which fact is meant: English function words,
 # politeness, chat filler and slang. Question words (who, where, when, why,
 # how) are kept: "where is Palmyra" and "what is Palmyra" ask different things.
-STOP_WORDS = frozenset(
-    """a an the of in on at to for from by with about into onto than then as and or but so if nor is
-    are was were be been being am do does did done doing has have had having will would wont shall
-    should can could cant may might must ought need needs what whats which whom whose that thats
-    this these those it its it's they them their theirs there theres here i im me my mine you youre
-    your yours u ur ure we us our ours he him his she her hers one ones any some all just also very
-    really even still ever yet too only tell told know knows knew explain please pls plz thanks
-    thank thx ty hey hi hello yo sup lol lmao rofl bro bruh dude man guys folks article story text
-    piece according got get gets getting give gives given r ya ok okay k wtf omg like quick quickly
-    brief briefly wait hmm hm um uh eh well anyway anyways actually basically literally honestly
-    seriously exactly precisely specifically guess think thought wonder wondering curious question
-    questions someone anyone somebody anybody something anything thing things stuff tbh ngl idk imo
-    imho iirc fr btw pretty kinda sorta gonna wanna gotta lemme gimme tho though nah abt theyre
-    theyve youve weve ive kindly indicate inform share want wanted wants apparently supposedly
-    reportedly again already now per upon regarding concerning kind kinds sort type yeah yes no nope
-    not dont doesnt didnt isnt arent wasnt werent havent hasnt hadnt wouldnt couldnt shouldnt aint""".split()
-)
+STOP_WORDS = frozenset([
+    "a", "an", "the", "of", "in", "on", "at", "to", "for", "from", "by", "with", "about", "into", "onto", "than",
+    "then", "as", "and", "or", "but", "so", "if", "nor", "is", "are", "was", "were", "be", "been", "being", "am",
+    "do", "does", "did", "done", "doing", "has", "have", "had", "having", "will", "would", "wont", "shall",
+    "should", "can", "could", "cant", "may", "might", "must", "ought", "need", "needs", "what", "whats", "which",
+    "whom", "whose", "that", "thats", "this", "these", "those", "it", "its", "it's", "they", "them", "their",
+    "theirs", "there", "theres", "here", "i", "im", "me", "my", "mine", "you", "youre", "your", "yours", "u", "ur",
+    "ure", "we", "us", "our", "ours", "he", "him", "his", "she", "her", "hers", "one", "ones", "any", "some", "all",
+    "just", "also", "very", "really", "even", "still", "ever", "yet", "too", "only", "tell", "told", "know",
+    "knows", "knew", "explain", "please", "pls", "plz", "thanks", "thank", "thx", "ty", "hey", "hi", "hello", "yo",
+    "sup", "lol", "lmao", "rofl", "bro", "bruh", "dude", "man", "guys", "folks", "article", "story", "text",
+    "piece", "according", "got", "get", "gets", "getting", "give", "gives", "given", "r", "ya", "ok", "okay", "k",
+    "wtf", "omg", "like", "quick", "quickly", "brief", "briefly", "wait", "hmm", "hm", "um", "uh", "eh", "well",
+    "anyway", "anyways", "actually", "basically", "literally", "honestly", "seriously", "exactly", "precisely",
+    "specifically", "guess", "think", "thought", "wonder", "wondering", "curious", "question", "questions",
+    "someone", "anyone", "somebody", "anybody", "something", "anything", "thing", "things", "stuff", "tbh", "ngl",
+    "idk", "imo", "imho", "iirc", "fr", "btw", "pretty", "kinda", "sorta", "gonna", "wanna", "gotta", "lemme",
+    "gimme", "tho", "though", "nah", "abt", "theyre", "theyve", "youve", "weve", "ive", "kindly", "indicate",
+    "inform", "share", "want", "wanted", "wants", "apparently", "supposedly", "reportedly", "again", "already",
+    "now", "per", "upon", "regarding", "concerning", "kind", "kinds", "sort", "type", "yeah", "yes", "no", "nope",
+    "not", "dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "werent", "havent", "hasnt", "hadnt", "wouldnt",
+    "couldnt", "shouldnt", "aint",
+])
 
 EVERYDAY_WORD = 5e-8  # a word seen this often in English text is never taken for a typo
 COMMON_WORD = 1e-4  # about the 1,500 most frequent English words: more often phrasing than topic
@@ -155,7 +161,8 @@ class Analyzer:
         counted = _COUNTED.search(stemmed)
         identified = _IDENTIFIED.search(stemmed)
         terms = tuple(dict.fromkeys(t for t in stemmed.split() if t not in STOP_WORDS))
-        return Analysis(terms, kinds, _asked(counted), None if kinds else _asked(identified), _subject(stemmed), stemmed)
+        return Analysis(terms, kinds, _asked(counted), None if kinds else _asked(identified), _subject(stemmed),
+                        stemmed)
 
     def _rewrite(self, stemmed: str) -> str:
         """Every alias variant replaced by its canonical phrase, canonical phrases left whole."""

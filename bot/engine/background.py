@@ -32,6 +32,7 @@ class _FrameReader:
     """A file over bytes whose methods are Python functions, so each call is a GIL switch point."""
 
     def __init__(self, data: bytes, start: int = 0) -> None:
+        self._bytes = data  # for find(), which a memoryview lacks
         self._data = memoryview(data)
         self._at = start
 
@@ -48,7 +49,7 @@ class _FrameReader:
         return len(chunk)
 
     def readline(self) -> bytes:
-        end = self._data.obj.find(b"\n", self._at)
+        end = self._bytes.find(b"\n", self._at)
         return self.read(-1 if end < 0 else end + 1 - self._at)
 
 

@@ -46,6 +46,7 @@ def draft(article: ParsedArticle, text_path: str) -> dict:
     seen_ids: set[str] = set()
     previous: str | None = None
     for sentence, credit in article.sentences():
+        who: str | None
         if credit:
             who, label = credit, f"a photo caption credited to {credit}"
         else:

@@ -240,7 +240,7 @@ def _verified(fd: int, cached: Path, key: bytes) -> Matcher | None:
         handle.seek(len(MAGIC) + _SIGNATURE)
         try:
             return _unpickle(handle)
-        except Exception:  # noqa: BLE001 - a file we wrote but cannot read back is only a miss
+        except Exception:  # a file we wrote but cannot read back is only a miss
             log.warning("ignoring unreadable knowledge cache %s", shown(cached), exc_info=True)
             return None
 

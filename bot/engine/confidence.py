@@ -32,7 +32,8 @@ FEATURES = (
     "own",  # similarity to the entry's own question, over 100
     "margin",  # lead over the best rival that doesn't share evidence, capped at 30 points, over 30
     "unknown",  # weighted share of the question's terms no entry has
-    "foreign",  # 1 when the question uses a real English word (not slang, not a typo) the knowledge and article never do
+    # 1 when the question uses a real English word (not slang, not a typo) the knowledge and article never do
+    "foreign",
     "other_kind",  # 1 when the question asks a kind of answer none of the entry's phrasings ask
     "length",  # the question's terms, up to 8, over 8: a two-word question is often ambiguous
     "passed_over",  # 1 when a closer entry was set aside (a kind it doesn't answer, or a conflict)

@@ -42,38 +42,53 @@ from .matcher import Match, Matcher
 from .text import normalize
 
 # words that point back at the previous answer: at a thing it named, or at the claim or event itself
-THING_REFERENCES = frozenset("it its they them their theirs he him his she her there".split())
-CLAIM_REFERENCES = frozenset("that this those these".split())
+THING_REFERENCES = frozenset([
+    "it", "its", "they", "them", "their", "theirs", "he", "him", "his", "she", "her", "there",
+])
+CLAIM_REFERENCES = frozenset(["that", "this", "those", "these"])
 REFERENCES = THING_REFERENCES | CLAIM_REFERENCES
-POSSESSIVES = frozenset("its their theirs his her".split())  # after a name in the question, they are its
+POSSESSIVES = frozenset(["its", "their", "theirs", "his", "her"])  # after a name in the question, they are its
 # nouns among the stop words: "this article" names its own topic, "that day" asks a new one
-_NOUNS = frozenset("article story text piece thing things stuff question questions one ones".split())
+_NOUNS = frozenset([
+    "article", "story", "text", "piece", "thing", "things", "stuff", "question", "questions", "one", "ones",
+])
 # "that day", "those guys": a determiner pointing back at the previous answer's time, place or people
-_BACK_NOUNS = frozenset("day days time night week weekend place city town area group guy guys people men".split())
-_BEING = frozenset("is are was were be s whats whos thats its".split())
+_BACK_NOUNS = frozenset([
+    "day", "days", "time", "night", "week", "weekend", "place", "city", "town", "area", "group", "guy", "guys",
+    "people", "men",
+])
+_BEING = frozenset(["is", "are", "was", "were", "be", "s", "whats", "whos", "thats", "its"])
 # "what else did they say": another claim of the same claimant
-SAYING = frozenset("say says said claim claims claimed report reports reported mention mentions".split())
+SAYING = frozenset([
+    "say", "says", "said", "claim", "claims", "claimed", "report", "reports", "reported", "mention", "mentions",
+])
 # "and the army?", "what about the observatory": the rest of the question replaces the previous topic
 OPENERS = ("and what about", "what about", "how about", "and how about", "what of", "and", "also", "plus", "but")
-QUESTION_WORDS = frozenset("who whom whose what which when where why how many much long old".split())
+QUESTION_WORDS = frozenset([
+    "who", "whom", "whose", "what", "which", "when", "where", "why", "how", "many", "much", "long", "old",
+])
 # asking about the previous claim itself: who made it, whether it holds, where it comes from
-ABOUT_THE_CLAIM = frozenset(
-    """say says said saying claim claims claimed claiming source sources sourced true truth confirm confirmed
-    confirms confirmation verified verify really sure certain proof evidence know knows known back backs backed
-    backing report reports reported believe accurate correct legit real fact facts official officially
-    from by src srcs cite cited citation according ref link trust trusted trustworthy reliable credible
-    dispute disputes disputed disagree disagrees deny denies denied contest contests challenge challenges
-    otherwise other side sides more details detail info information elaborate"""
-    .split()
-)
-EXPLAIN = frozenset("why come so".split())  # "why?", "how come?", "how so?"
+ABOUT_THE_CLAIM = frozenset([
+    "say", "says", "said", "saying", "claim", "claims", "claimed", "claiming", "source", "sources", "sourced",
+    "true", "truth", "confirm", "confirmed", "confirms", "confirmation", "verified", "verify", "really", "sure",
+    "certain", "proof", "evidence", "know", "knows", "known", "back", "backs", "backed", "backing", "report",
+    "reports", "reported", "believe", "accurate", "correct", "legit", "real", "fact", "facts", "official",
+    "officially", "from", "by", "src", "srcs", "cite", "cited", "citation", "according", "ref", "link", "trust",
+    "trusted", "trustworthy", "reliable", "credible", "dispute", "disputes", "disputed", "disagree", "disagrees",
+    "deny", "denies", "denied", "contest", "contests", "challenge", "challenges", "otherwise", "other", "side",
+    "sides", "more", "details", "detail", "info", "information", "elaborate",
+])
+EXPLAIN = frozenset(["why", "come", "so"])  # "why?", "how come?", "how so?"
 # "then what?", "what happened next?": the event after the previous one
-NEXT = frozenset("then next after afterwards later".split())
+NEXT = frozenset(["then", "next", "after", "afterwards", "later"])
 # "what else?", "what happened": the question names no topic of its own with these
-VAGUE = frozenset("else happen happened happening going on come came comes".split())
+VAGUE = frozenset(["else", "happen", "happened", "happening", "going", "on", "come", "came", "comes"])
 # question words that ask for something other than the claim's owner: these go through the matcher
-ASPECTS = frozenset("when where why many much long old which".split())
-AUXILIARIES = frozenset("is are was were do does did has have had can could will would should".split())
+ASPECTS = frozenset(["when", "where", "why", "many", "much", "long", "old", "which"])
+AUXILIARIES = frozenset([
+    "is", "are", "was", "were", "do", "does", "did", "has", "have", "had", "can", "could", "will", "would",
+    "should",
+])
 MAX_FOLLOW_UP_WORDS = 12  # a long message is a question of its own, whatever pronouns it has
 MAX_OWN_WORDS = 2  # "is it true that russia launched 64 strikes" names its own topic
 MAX_ANSWER_NAMES = 4  # things the previous answer named that "it" may stand for
@@ -126,7 +141,7 @@ class Form:
         doing = asked - REFERENCES - QUESTION_WORDS - _BEING
         if "what" in asked and asked & SAYING and self.pointing and self.pointing <= THING_REFERENCES:
             return False  # "what did they say": what the thing the answer named said
-        return bool(asked & ABOUT_THE_CLAIM or asked & {"who", "whom"} and doing)
+        return bool(asked & ABOUT_THE_CLAIM or (asked & {"who", "whom"} and doing))
 
 
 def form_of(question: str) -> Form:
@@ -218,10 +233,13 @@ class Conversation:
         for tier, stays in self._rewrites(form, previous):
             found_in_tier = list(map(self.matcher.match, tier))
             unanswered = unanswered or found_in_tier[0]
-            answered = [found for found in found_in_tier if found.answered and self._covers(found.entry, form)
+            # an answered match always has its entry: the `is not None` checks only tell the type checker
+            answered = [found for found in found_in_tier
+                        if found.answered and found.entry is not None and self._covers(found.entry, form)
                         and not (found.entry.id == previous.id and "else" in form.words)]  # "what else ...?"
             if answered:  # "it", "that": a conversation stays near its topic, the previous entry's neighbours first
-                best = max(answered, key=lambda found: (stays and found.entry.id in near, found.score))
+                best = max(answered, key=lambda found: (stays and found.entry is not None and found.entry.id in near,
+                                                        found.score))
                 return Resolved(dataclasses.replace(best, question=question), True)
         if form.leans and form.rest is None and (form.refers or not form.own):  # a near miss on the previous topic
             nearest = self._nearest(form, previous, [alone, *([unanswered] if unanswered else [])])
@@ -230,7 +248,8 @@ class Conversation:
         if form.leans and set(form.words) & EXPLAIN and not form.own:
             # "why?": the claim and who made it is all the article gives
             return Resolved(dataclasses.replace(self.matcher.answer_entry(previous), question=question), True)
-        if form.leans and form.refers and alone.answered and alone.entry.id not in near and unanswered:
+        if (form.leans and form.refers and alone.answered and alone.entry is not None and alone.entry.id not in near
+                and unanswered):
             # "when did it start" after the war's length: not the advance that "it" reads as alone
             return Resolved(dataclasses.replace(unanswered, question=question), True)
         return Resolved(alone, False)
@@ -288,9 +307,9 @@ class Conversation:
                                                               share(entry)))
             if form.own:
                 return None
-        if not form.leans or form.own and not form.refers:
+        if not form.leans or (form.own and not form.refers):
             return None
-        if words & EXPLAIN and "why" in words or "come" in words and "how" in words:
+        if (words & EXPLAIN and "why" in words) or ("come" in words and "how" in words):
             reasons = [entry for entry in (previous, *self._ordered_neighbours(previous))
                        if normalize(entry.question).split()[:1] == ["why"]]
             return reasons[0] if reasons else None
@@ -378,6 +397,7 @@ class Conversation:
         tiers: list[tuple[list[str], bool]] = []
         own_question = form.rest is not None and form.rest.split()[0] in QUESTION_WORDS | AUXILIARIES
         if own_question:
+            assert form.rest is not None  # own_question is only true with a rest
             tiers.append(([form.rest], False))  # "and what does isis say": a question of its own
             if form.own and not form.refers:  # "and how many soldiers died?": its own topic too
                 return [(_unique(tier), stays) for tier, stays in tiers]

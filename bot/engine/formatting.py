@@ -57,7 +57,8 @@ def render_plain(match: Match, article: ArticleInfo, *, width: int = 88, other: 
         for number, source in enumerate((*match.sources, *other)):
             lines += ["", OTHER_SIDE_NOTE] if number == len(match.sources) else []  # the other side starts
             lines.append("")
-            lines.extend(textwrap.wrap(f"\u201c{source.quote}\u201d", width, initial_indent="  ", subsequent_indent="  "))
+            lines.extend(textwrap.wrap(f"\u201c{source.quote}\u201d", width,
+                                       initial_indent="  ", subsequent_indent="  "))
             lines.append(f"    {attribution(source)}")
         lines.append("")
         lines.append(f"[{article_line(article)} \u00b7 {confidence_line(match)}]")

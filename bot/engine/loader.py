@@ -10,7 +10,7 @@ from __future__ import annotations
 import errno
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
 
@@ -135,7 +135,7 @@ class _Checker:
             aliases=MappingProxyType(aliases),
             acronyms=MappingProxyType(acronyms),
             entries=tuple(entries),
-            loaded_at=datetime.now(timezone.utc),
+            loaded_at=datetime.now(UTC),
             by_id=MappingProxyType({entry.id: entry for entry in entries}),
         )
 
@@ -416,7 +416,7 @@ class _Checker:
                     self.problem(related_node, f"related id '{target}' does not exist")
                 elif target == entry.id:
                     self.problem(related_node, "an entry cannot be related to itself")
-        self.contested_sides(entries, {item: node for item, node in contested_nodes}, article)
+        self.contested_sides(entries, dict(contested_nodes), article)
         self.entry_id = None
         return entries
 

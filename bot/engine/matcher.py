@@ -58,8 +58,18 @@ from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
-from .analyzer import COMMON_WORD, EVERYDAY_WORD, KINDS, STOP_WORDS, STRICT_KINDS, Analysis, Analyzer, Speller, english_frequency
 from . import confidence
+from .analyzer import (
+    COMMON_WORD,
+    EVERYDAY_WORD,
+    KINDS,
+    STOP_WORDS,
+    STRICT_KINDS,
+    Analysis,
+    Analyzer,
+    Speller,
+    english_frequency,
+)
 from .gc_pause import gc_paused
 from .knowledge import Entry, Knowledge, Source
 from .text import fold_typography, normalize, split_sentences
@@ -257,7 +267,8 @@ def _things(knowledge: Knowledge, analyzer: Analyzer, records: list[_Record]) ->
     for text in names:
         words = [w for w in analyzer.words(text) if english_frequency(w) < COMMON_WORD]
         named.update(analyzer.analyse(words).terms)
-    question_words = {analyzer.stem(word) for phrases in KINDS.values() for phrase in phrases for word in phrase.split()}
+    question_words = {analyzer.stem(word)
+                      for phrases in KINDS.values() for phrase in phrases for word in phrase.split()}
     spread = Counter(term for record in records for term in record.asked)
     return frozenset(t for t in named - question_words if spread[t] * 3 <= len(records))
 
@@ -380,7 +391,8 @@ class Matcher:
     def _same_evidence(self, first: int, second: int) -> bool:
         """Related entries, or entries quoting the same article sentence: either is a right answer."""
         one, other = self.knowledge.entries[first], self.knowledge.entries[second]
-        return other.id in one.related or one.id in other.related or bool(self._records[first].evidence & self._records[second].evidence)
+        return (other.id in one.related or one.id in other.related
+                or bool(self._records[first].evidence & self._records[second].evidence))
 
     def _weight(self, term: str, common: set[str]) -> float:
         """IDF for a term the knowledge uses; for one it doesn't, more than the rarest term,
@@ -466,7 +478,8 @@ class Matcher:
         if exact is not None:
             entry = entries[exact]
             return Verdict(Match(question=question, answered=True, entry=entry, answer=entry.answer,
-                                 sources=entry.sources, score=round(100 * confidence.EXACT_PROBABILITY), suggestions=()),
+                                 sources=entry.sources, score=round(100 * confidence.EXACT_PROBABILITY),
+                                 suggestions=()),
                            entry, ())
         typed = [self.speller.correct(word) for word in self.analyzer.words(question)[: MAX_QUERY_WORDS * 3]]
         asked = self.analyzer.analyse(typed)

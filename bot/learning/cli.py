@@ -25,9 +25,12 @@ def console_recorder(settings: Settings | None) -> Iterator[Callable[[Match, Mat
         return
     qlog = QuestionLog(settings.data_path, hash_key=settings.log_hash_key, retention_days=settings.retention_days)
     qlog.start()
+
+    def record(match: Match, matcher: Matcher) -> None:
+        qlog.asked(match, matcher.knowledge, where=CONSOLE, user_id=CONSOLE_USER, source="console")
+
     try:
-        yield lambda match, matcher: qlog.asked(match, matcher.knowledge, where=CONSOLE, user_id=CONSOLE_USER,
-                                                source="console")
+        yield record
     finally:
         qlog.close()
 

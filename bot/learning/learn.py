@@ -206,11 +206,11 @@ def learn(patch: str, knowledge_path: Path) -> Applied:
     patched, applied = patch_text(original, alternates, entries)
     if patched == original:
         return applied
-    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=knowledge_path.parent, prefix=".learn-",
-                                         suffix=knowledge_path.suffix, delete=False, newline="")
-    temp = Path(handle.name)
+    temp: Path | None = None  # set once the temporary file exists, so it is removed whatever happens next
     try:
-        with handle:
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=knowledge_path.parent, prefix=".learn-",
+                                         suffix=knowledge_path.suffix, delete=False, newline="") as handle:
+            temp = Path(handle.name)
             handle.write(patched)
         try:
             load_knowledge(temp)
@@ -220,5 +220,6 @@ def learn(patch: str, knowledge_path: Path) -> Applied:
         os.chmod(temp, knowledge_path.stat().st_mode & 0o7777)
         os.replace(temp, knowledge_path)
     finally:
-        temp.unlink(missing_ok=True)
+        if temp is not None:
+            temp.unlink(missing_ok=True)
     return applied

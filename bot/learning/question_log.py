@@ -28,8 +28,9 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -311,10 +312,8 @@ class QuestionLog:
 
     def _open(self) -> tuple[sqlite3.Connection, bytes]:
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        try:  # private from the start; SQLite gives its -wal and -shm files the same mode
+        with suppress(FileExistsError):  # private from the start; SQLite gives its -wal and -shm files the same mode
             os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-        except FileExistsError:
-            pass
         conn = connect(self.path)
         try:
             if conn.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() != "wal":
@@ -365,7 +364,7 @@ class QuestionLog:
             if isinstance(item, tuple) and item[0] != "f":
                 rows.append(item)
                 continue
-            if rows and not self._guarded(lambda: self._write(conn, key, rows)):
+            if rows and not self._guarded(partial(self._write, conn, key, rows)):  # this batch's rows, bound now
                 _settle(items[position:])
                 return False
             rows = []
@@ -378,7 +377,11 @@ class QuestionLog:
                 continue
             _, user_id, future = item  # forget
             deleted: list[int] = []
-            if not self._guarded(lambda: deleted.append(self._forget(conn, hash_user(key, user_id)))):
+
+            def forget(user_id: int | str = user_id, deleted: list[int] = deleted) -> None:  # this item's, bound now
+                deleted.append(self._forget(conn, hash_user(key, user_id)))
+
+            if not self._guarded(forget):
                 _settle(items[position:])
                 return False
             future.set_result(deleted[0])

@@ -15,7 +15,7 @@ import sqlite3
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
@@ -123,7 +123,8 @@ def build_report(conn: sqlite3.Connection, matcher: Matcher, *, since: float | N
 
 
 def _filter(column: str, since: float | None, guild: str | None) -> tuple[str, tuple]:
-    clauses, args = [], []
+    clauses: list[str] = []
+    args: list[float | str] = []
     if since is not None:
         clauses.append(f"{column} >= ?")
         args.append(since)
@@ -189,7 +190,7 @@ def group_questions(questions: list[Asked], matcher: Matcher) -> list[Group]:
 
 
 def _when(timestamp: float) -> str:
-    return datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _scope(report: Report) -> str:

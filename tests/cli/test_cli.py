@@ -8,7 +8,6 @@ import os
 import subprocess
 import sys
 
-
 from bot.__main__ import main
 from bot.console import reply, run_console
 from bot.discord_bot import ArticleBot, ShardedArticleBot, create_bot

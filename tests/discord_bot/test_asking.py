@@ -7,11 +7,10 @@ import logging
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from screen import button_labels, suggests, text_of
 
 from bot.discord_bot.asking import match_question
 from bot.engine.text import shorten, strip_discord_markup
-
-from screen import button_labels, suggests, text_of
 
 BARE = "how many militants were killed?"
 MARKUP = [

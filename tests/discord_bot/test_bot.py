@@ -8,9 +8,8 @@ import discord
 import pytest
 import yaml
 from discord import app_commands
-from simcord.asserts import assert_error
-
 from screen import suggests
+from simcord.asserts import assert_error
 
 QUESTION = "how many air strikes did russia launch?"
 
@@ -144,7 +143,8 @@ async def test_everyone_and_role_mentions_ping_nobody(simcord_env, guild, alice)
 
 
 async def test_channel_without_embed_links_gets_plain_text(simcord_env, guild, alice):
-    channel = guild.create_text_channel("no-embeds", overwrites={guild.me: discord.PermissionOverwrite(embed_links=False)})
+    channel = guild.create_text_channel("no-embeds",
+                                        overwrites={guild.me: discord.PermissionOverwrite(embed_links=False)})
     await alice.send(channel, f"<@{simcord_env.bot.user.id}> {QUESTION}")
     reply = channel.last_message
     assert not reply.embeds

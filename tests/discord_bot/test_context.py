@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import discord
 import pytest
+from screen import button_labels, suggests, text_of
 
 from bot.discord_bot import limits
 from bot.discord_bot.context import MAX_USERS, ContextStore
 from bot.discord_bot.replies import answer_reply
 from bot.discord_bot.views import VIEW_TIMEOUT
 from bot.engine.formatting import OTHER_SIDE_NOTE, other_side_of
-from screen import button_labels, suggests, text_of
 
 STRIKES = "how many strikes did russia launch"
 MUSEUM = "what happened to the museum"

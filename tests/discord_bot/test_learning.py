@@ -7,12 +7,11 @@ import sqlite3
 
 import discord
 import pytest
+from screen import button_labels, text_of
 
 from bot.__main__ import main
 from bot.discord_bot import create_bot
 from bot.discord_bot.feedback import VoteButton
-
-from screen import button_labels, text_of
 
 NEW_WORDING = "who is the boss of palmyra"  # no phrasing of the file says it this way
 TARGET = "Who controls Palmyra now?"
@@ -209,3 +208,16 @@ async def test_a_corrupt_log_leaves_the_bot_answering_with_one_warning(simcord_e
     admin = guild.add_member(simcord_env.create_user("boss"), roles=[admin_role])
     seen = await admin.slash(channel, "unanswered")
     assert seen.ephemeral and "off" in seen.response.content
+
+
+async def test_votes_stay_when_the_related_questions_time_out(simcord_env, guild, channel):
+    """Related-question buttons expire; the vote buttons beside them never do."""
+    from bot.discord_bot.views import VIEW_TIMEOUT
+
+    alice, bob = member(simcord_env, guild, "alice"), member(simcord_env, guild, "bob")
+    answered = await alice.slash(channel, "ask", question=ANSWERED_Q)
+    assert len(button_labels(answered.response)) > 2  # related questions, then the votes
+    await simcord_env.advance_time(VIEW_TIMEOUT + 1)
+    assert button_labels(channel.last_message) == ["Helpful", "Not right"]
+    vote = await bob.click(channel.last_message, label="Not right")
+    assert vote.ephemeral and "not right" in vote.response.content

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from bot.engine.knowledge import Source
 from bot.discord_bot.replies import answer_reply, echo
+from bot.engine.knowledge import Source
 
 
 def test_many_long_sources_fit_an_embed_and_a_message(matcher):

@@ -7,12 +7,22 @@ import re
 
 import pytest
 import yaml
+from screen import button_labels, suggests, text_of
 
 from bot.discord_bot import create_bot, limits, views
-from bot.discord_bot.views import (ENTRY_GONE, ENTRY_ID_MAX, ENTRY_KEY, USER_ID, PersistentButton, SuggestButton,
-                                   entry_key, find_entry, persistent_id, persistent_template)
+from bot.discord_bot.views import (
+    ENTRY_GONE,
+    ENTRY_ID_MAX,
+    ENTRY_KEY,
+    USER_ID,
+    PersistentButton,
+    SuggestButton,
+    entry_key,
+    find_entry,
+    persistent_id,
+    persistent_template,
+)
 
-from screen import button_labels, suggests, text_of
 
 @pytest.fixture
 def guild(simcord_env):

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot.engine.conversation import Conversation, form_of
 from bot.engine.followups import DEFAULT_FOLLOWUPS, DEV_FOLLOWUPS, evaluate_followups, load_conversations

@@ -134,7 +134,7 @@ def test_each_rule_is_refused_with_its_place(tmp_path, edit, needle, expected):
     line = line_of(bad, needle)
     if expected is None:  # duplicate id: reported on the second use, naming the first
         expected = rf"entry 'bridge-closing': duplicate id \(first used on line {line_of(bad, 'id: bridge-closing')}\)"
-        line = [n for n, l in enumerate(bad.splitlines(), 1) if "id: bridge-closing" in l][1]
+        line = [n for n, text in enumerate(bad.splitlines(), 1) if "id: bridge-closing" in text][1]
     assert any(re.fullmatch(rf"{re.escape(str(tmp_path / 'k.yaml'))}:{line}: {expected}.*", p) for p in found), found
 
 
@@ -143,7 +143,8 @@ def test_a_phrasing_asked_by_two_entries_is_refused(tmp_path):
     [message] = problems(tmp_path, bad)
     line = line_of(bad, "When does the bridge close?")
     assert message.startswith(f"{tmp_path / 'k.yaml'}:{line}: entry 'bridge-cracks': 'When does the bridge close?' "
-                              f"is also asked by entry 'bridge-closing' (line {line_of(bad, 'when does the bridge close')})")
+                              "is also asked by entry 'bridge-closing' "
+                              f"(line {line_of(bad, 'when does the bridge close')})")
 
 
 def test_an_alias_that_is_another_canonical_phrase_is_refused(tmp_path):
@@ -152,7 +153,8 @@ def test_an_alias_that_is_another_canonical_phrase_is_refused(tmp_path):
 
 
 def test_every_problem_is_reported_at_once(tmp_path):
-    bad = GOOD.replace("attributed_to: report", "attributed_to: nobody").replace("related: [bridge-cracks]", "related: [x]")
+    bad = (GOOD.replace("attributed_to: report", "attributed_to: nobody")
+           .replace("related: [bridge-cracks]", "related: [x]"))
     assert len(problems(tmp_path, bad)) == 2
 
 
@@ -211,7 +213,8 @@ def test_check_command(tmp_path, capsys):
 
 
 def test_quotes_are_shown_in_the_articles_own_words(tmp_path):
-    (tmp_path / "article.txt").write_text(ARTICLE.replace("old bridge", "\u201cold\u201d\u00a0bridge"), encoding="utf-8")
+    (tmp_path / "article.txt").write_text(ARTICLE.replace("old bridge", "\u201cold\u201d\u00a0bridge"),
+                                          encoding="utf-8")
     path = tmp_path / "k.yaml"
     path.write_text(GOOD.replace("close the old bridge.\"", "close the \\\"old\\\" bridge.\""), encoding="utf-8")
     quote = load_knowledge(path).entries[0].sources[0].quote

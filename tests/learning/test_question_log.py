@@ -16,8 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.learning.question_log import (CONSOLE, DM, HELPFUL, NOT_RIGHT, SCHEMA_VERSION, QuestionLog, Where,
-                                       hash_user)
+from bot.learning.question_log import CONSOLE, DM, HELPFUL, NOT_RIGHT, SCHEMA_VERSION, QuestionLog, Where, hash_user
 from bot.paths import ROOT
 
 ANSWERED_Q = "how many air strikes did russia launch?"

@@ -6,11 +6,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from ..client import ArticleBot
 from ...engine.loader import KnowledgeError
-from .. import limits
-from ..replies import NO_PINGS, Refused
 from ...engine.text import shorten
+from .. import limits
+from ..client import ArticleBot
+from ..replies import NO_PINGS, Refused
 
 MAX_SHOWN = 15
 

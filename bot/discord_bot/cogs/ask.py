@@ -8,6 +8,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from ...engine.formatting import about_text
+from ...engine.text import shorten, strip_discord_markup
 from .. import limits
 from ..asking import log_question, record_question
 from ..client import ArticleBot
@@ -15,8 +17,6 @@ from ..context import resolve
 from ..feedback import with_feedback
 from ..replies import NO_PINGS, embeds_allowed
 from ..views import ExpiringView, TopicsView, answer_message
-from ...engine.formatting import about_text
-from ...engine.text import shorten, strip_discord_markup
 
 
 async def _question_cooldown(interaction: discord.Interaction[ArticleBot]) -> bool:

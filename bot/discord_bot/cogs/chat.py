@@ -8,13 +8,13 @@ import time
 import discord
 from discord.ext import commands
 
+from ...engine.text import strip_discord_markup
 from ..asking import log_question, record_question
 from ..client import ArticleBot
 from ..context import resolve
-from ..replies import NO_PINGS, UNEXPECTED, embeds_allowed, slow_down
 from ..feedback import with_feedback
+from ..replies import NO_PINGS, UNEXPECTED, embeds_allowed, slow_down
 from ..views import ExpiringView, answer_message
-from ...engine.text import strip_discord_markup
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,8 @@ class Chat(commands.Cog):
             or (isinstance(reference, discord.Message) and reference.author.id == me.id)
         )
         ask_channels = self.bot.settings.ask_channel_ids
-        in_ask_channel = message.channel.id in ask_channels or getattr(message.channel, "parent_id", None) in ask_channels
+        in_ask_channel = (message.channel.id in ask_channels
+                          or getattr(message.channel, "parent_id", None) in ask_channels)
         text = strip_discord_markup(message.content)  # the bot's mention, and everyone else's
         if talking_to_me or (in_ask_channel and text):
             return text
@@ -111,9 +112,9 @@ class Chat(commands.Cog):
         else the author's last answer in this channel, thread or DM, if recent."""
         me = self.bot.user
         replied = message.reference.resolved if message.reference else None
-        if isinstance(replied, discord.Message) and me is not None and replied.author.id == me.id:
-            if (answered := self.bot.contexts.answered_in(replied, self.bot.matcher.knowledge)) is not None:
-                return answered
+        if (isinstance(replied, discord.Message) and me is not None and replied.author.id == me.id
+                and (answered := self.bot.contexts.answered_in(replied, self.bot.matcher.knowledge)) is not None):
+            return answered
         return self.bot.contexts.last(message.author.id, message.channel.id)
 
 

@@ -8,6 +8,7 @@ so the list includes the question asked a moment ago and never holds the event l
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 import time
 from pathlib import Path
@@ -16,14 +17,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from .. import limits
-from ..client import ArticleBot
-from ..feedback import VoteButton
-from ..replies import NO_PINGS, echo, report_error
 from ...engine.matcher import Matcher
 from ...engine.text import shorten
 from ...learning.question_log import LogUnavailable
 from ...learning.report import Report, build_report, open_log
+from .. import limits
+from ..client import ArticleBot
+from ..feedback import VoteButton
+from ..replies import NO_PINGS, echo, report_error
 from .admin import is_bot_admin
 
 PER_PAGE = 5
@@ -103,10 +104,9 @@ class PagesView(discord.ui.View):
 
     async def on_timeout(self) -> None:
         if self.interaction is not None:
-            try:
+            # if the interaction's token expired, the buttons just stop answering
+            with contextlib.suppress(discord.HTTPException):
                 await self.interaction.edit_original_response(view=None)
-            except discord.HTTPException:
-                pass  # the interaction's token expired: the buttons just stop answering
 
     async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item) -> None:
         await report_error(interaction, error, f"{self.title} pages")
