@@ -54,15 +54,19 @@ def _syllables(rng: random.Random, n: int) -> str:
     return "".join(rng.choice("bcdfghklmnprstvz") + rng.choice("aeiou") for _ in range(n))
 
 
-def generate(size: int) -> Path:
-    """A knowledge file of `size` entries over the real article, every phrasing distinct (as the checker wants)."""
+def generate(size: int, *, alternates: int = 5, quote_words: int | None = None) -> Path:
+    """A knowledge file of `size` entries over the real article, every phrasing distinct (as the checker wants).
+
+    `alternates` per entry, and quotes of the first `quote_words` words of an article sentence
+    (whole sentences by default): fewer and shorter make a lean file of the same entries."""
     GENERATED.mkdir(exist_ok=True)
-    path = GENERATED / f"knowledge-{size}.yaml"
+    path = GENERATED / (f"knowledge-{size}.yaml" if (alternates, quote_words) == (5, None)
+                        else f"knowledge-{size}-{alternates}-{quote_words}.yaml")
     rng = random.Random(size)
     shipped = yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
     article_text = (DEFAULT_PATH.parent / shipped["article"]["text"]).resolve()
-    sentences = [s for p in article_text.read_text(encoding="utf-8").split("\n") if p.strip()
-                 for s in split_sentences(p)]
+    sentences = [" ".join(s.split(" ")[:quote_words]) for p in article_text.read_text(encoding="utf-8").split("\n")
+                 if p.strip() for s in split_sentences(p)]
     vocabulary = sorted({_syllables(rng, rng.randint(2, 4)) for _ in range(30_000)})
     cum_weights = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(vocabulary))))  # Zipf-like
     lines = ["version: 1", "article:"]
@@ -87,7 +91,7 @@ def generate(size: int) -> Path:
         entry = {
             "id": f"e{n}",
             "question": f"what about {phrase(4)}?",
-            "alternates": [phrase(rng.randint(2, 5)) for _ in range(5)],
+            "alternates": [phrase(rng.randint(2, 5)) for _ in range(alternates)],
             "answer": f"The article says {phrase(8)}.",
             "sources": [{"quote": rng.choice(sentences), "attributed_to": rng.choice(claimants)}],
         }

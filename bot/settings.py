@@ -30,7 +30,7 @@ def _dotenv_files() -> list[Path]:
     return [path for path in dict.fromkeys([*here, PROJECT_ENV]) if path.is_file()]
 
 
-def _ids(name: str, value: str | None) -> frozenset[int]:
+def _id_set(name: str, value: str | None) -> frozenset[int]:
     if not value or not value.strip():
         return frozenset()
     try:
@@ -121,8 +121,8 @@ class Settings:
         return cls(
             token=(env.get("DISCORD_TOKEN") or "").strip() or None,
             knowledge_path=Path(env.get("KNOWLEDGE_PATH") or DEFAULT_PATH),
-            admin_role_ids=_ids("ADMIN_ROLE_IDS", env.get("ADMIN_ROLE_IDS")),
-            ask_channel_ids=_ids("ASK_CHANNEL_IDS", env.get("ASK_CHANNEL_IDS")),
+            admin_role_ids=_id_set("ADMIN_ROLE_IDS", env.get("ADMIN_ROLE_IDS")),
+            ask_channel_ids=_id_set("ASK_CHANNEL_IDS", env.get("ASK_CHANNEL_IDS")),
             dev_guild_id=_optional_int("DEV_GUILD_ID", env.get("DEV_GUILD_ID")),
             log_level=level,
             shard_count=shards,

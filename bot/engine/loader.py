@@ -22,7 +22,7 @@ from .files import Unreadable, read_regular, shown
 from .gc_pause import gc_paused
 from .knowledge import ArticleInfo, Claimant, Entry, Knowledge, Source
 from .sides import other_side
-from .text import fold_typography, fold_with_positions
+from .text import fold_typography, fold_with_positions, shorten
 
 try:  # libyaml's parser is the same safe loader, an order of magnitude faster
     from yaml import CSafeLoader as SafeLoader
@@ -32,6 +32,7 @@ except ImportError:  # pragma: no cover - pure-Python PyYAML
 DEFAULT_PATH = KNOWLEDGE_DIR / "palmyra.yaml"
 MAX_BYTES = 4 * 1024 * 1024  # peak memory to check a file just under it: see benchmarks/file_limits.py
 MAX_ARTICLE_BYTES = 1024 * 1024  # one news article; a long one is 50 KB
+PREVIEW = 80  # characters of a quote shown in a problem
 MAX_QUESTION = 100  # an autocomplete choice holds 100 characters
 MAX_ANSWER = 1000
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -311,13 +312,13 @@ class _Checker:
             first = _joins(self.folded_article, cut)
             word = _WORDS.findall(folded)[0 if first else -1]
             self.problem(node, f"{what} is not in the article text; its {'first' if first else 'last'} word "
-                               f"{word!r} is only part of a word of the article: {_preview(text)!r}")
+                               f"{word!r} is only part of a word of the article: {shorten(text, PREVIEW)!r}")
             return text
         words = folded.split(" ")
         # the longest run of leading words that the article does contain
         good = next(n for n in range(len(words), -1, -1) if " ".join(words[:n]) in self.folded_article)
         where = f"; it departs from the article at word {good + 1}: {words[good]!r}" if good < len(words) else ""
-        self.problem(node, f"{what} is not in the article text{where}: {_preview(text)!r}")
+        self.problem(node, f"{what} is not in the article text{where}: {shorten(text, PREVIEW)!r}")
         return text
 
     def claimants(self, node: yaml.Node | None) -> dict[str, Claimant]:
@@ -553,5 +554,3 @@ def _peek_id(node: yaml.Node) -> str | None:
     return None
 
 
-def _preview(text: str, width: int = 80) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"

@@ -26,7 +26,7 @@ def is_bot_admin(interaction: discord.Interaction[ArticleBot]) -> bool:
     raise Refused("Only the server's admins (or members with a bot-admin role) can do that.")
 
 
-def _ids(label: str, ids: tuple[str, ...]) -> str:
+def _listed(label: str, ids: tuple[str, ...]) -> str:
     shown = ", ".join(f"`{i}`" for i in ids[:MAX_SHOWN])
     more = f" and {len(ids) - MAX_SHOWN} more" if len(ids) > MAX_SHOWN else ""
     return f"**{label}:** {shown}{more}" if ids else ""
@@ -58,8 +58,8 @@ class Admin(commands.Cog):
             return
         diff = old.knowledge.diff(new.knowledge)
         lines = [f"**Reloaded** `{new.knowledge.path.name}`: {new.knowledge.summary()} \u2014 {diff.summary()}."]
-        lines += [part for part in (_ids("Added", diff.added), _ids("Removed", diff.removed),
-                                    _ids("Changed", diff.changed)) if part]
+        lines += [part for part in (_listed("Added", diff.added), _listed("Removed", diff.removed),
+                                    _listed("Changed", diff.changed)) if part]
         await interaction.followup.send(shorten("\n".join(lines), limits.MESSAGE), ephemeral=True,
                                         allowed_mentions=NO_PINGS)
 
