@@ -66,7 +66,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_ask(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     matcher = _matcher(args.knowledge, settings)
-    questions = [args.question] if args.question != "-" else _stdin_lines()
+    questions = _stdin_lines() if args.question == ["-"] else [_argument_text(args.question)]
     if args.json and isinstance(sys.stdout, io.TextIOWrapper):  # JSON text is UTF-8 (RFC 8259), whatever the locale
         sys.stdout.reconfigure(encoding="utf-8")
     with _question_log(args, settings) as record:
@@ -105,7 +105,13 @@ def _stdin_lines() -> Iterator[str]:
     if isinstance(sys.stdin, io.TextIOWrapper):  # not when already text (a test's StringIO)
         sys.stdin.reconfigure(encoding="utf-8", errors="replace")
     for line in sys.stdin:
-        yield line.rstrip("\n")
+        yield line.rstrip("\r\n")  # a Windows line ending is not part of the question
+
+
+def _argument_text(words: list[str]) -> str:
+    """The question from the command line: its words joined (quotes optional), and any bytes
+    that aren't UTF-8 (kept by Python as lone surrogates) replaced, as on stdin."""
+    return " ".join(words).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -210,7 +216,7 @@ def parser() -> argparse.ArgumentParser:
     chat.add_argument("--log", action="store_true", help="log the questions to DATA_PATH, as the Discord bot does")
 
     ask = sub.add_parser("ask", help="answer one question, or one per line from stdin with '-'")
-    ask.add_argument("question", help="the question, or - to read one per line from stdin")
+    ask.add_argument("question", nargs="+", help="the question (quotes optional), or - to read one per line from stdin")
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
     ask.add_argument("--knowledge", type=Path)
     ask.add_argument("--log", action="store_true", help="log the questions to DATA_PATH, as the Discord bot does")

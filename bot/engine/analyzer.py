@@ -50,7 +50,7 @@ STOP_WORDS = frozenset([
     "inform", "share", "want", "wanted", "wants", "apparently", "supposedly", "reportedly", "again", "already",
     "now", "per", "upon", "regarding", "concerning", "kind", "kinds", "sort", "type", "yeah", "yes", "no", "nope",
     "not", "dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "werent", "havent", "hasnt", "hadnt", "wouldnt",
-    "couldnt", "shouldnt", "aint",
+    "couldnt", "shouldnt", "aint", "bot", "bots", "q", "qq", "everyone",
 ])
 
 EVERYDAY_WORD = 5e-8  # a word seen this often in English text is never taken for a typo

@@ -58,6 +58,10 @@ def read_patch(text: str) -> tuple[dict[str, list[str]], list[str]]:
     """The patch's alternates by entry id, and its `entries:` block as raw lines (or [])."""
     try:
         data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        raise PatchError([f"{where}the patch is not valid YAML: {exc.problem or exc.context}"]) from None
     except yaml.YAMLError as exc:
         raise PatchError([f"the patch is not valid YAML: {exc}"]) from None
     if data is None:

@@ -96,12 +96,17 @@ class Report:
 def open_log(path: Path) -> sqlite3.Connection:
     """A read-only connection to the question log; LogUnavailable says why it can't be read."""
     if not path.exists():
-        raise LogUnavailable(f"no question log at {path} yet (the bot writes one when it runs with DATA_PATH set)")
+        raise LogUnavailable(f"no question log at {path} yet (the Discord bot writes one as people ask, "
+                             "unless DATA_PATH=off; so do `chat --log` and `ask --log`)")
     try:
         conn = connect(path, readonly=True)
         check_schema(conn)
+        empty = conn.execute("PRAGMA user_version").fetchone()[0] == 0
     except sqlite3.Error as exc:
         raise LogUnavailable(f"can't read the question log {path}: {exc}") from None
+    if empty:
+        conn.close()
+        raise LogUnavailable(f"the question log {path} is empty: nothing has been logged in it yet")
     return conn
 
 
