@@ -12,6 +12,7 @@ from discord.ext import commands
 
 from ..engine.background import load_in_child
 from ..engine.compiled import load_matcher
+from ..engine.knowledge import KnowledgeDiff
 from ..engine.matcher import Matcher
 from ..learning.question_log import QuestionLog
 from ..settings import Settings
@@ -86,6 +87,7 @@ class ArticleBot(commands.Bot):
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         self.add_dynamic_items(*PERSISTENT_BUTTONS)  # buttons on old messages answer after a restart
+        self.contexts.prepare(self.matcher)  # before the first question, not during it
         if not self.sync_commands:
             return
         assert self.application_id is not None  # login sets it before it calls setup_hook
@@ -108,17 +110,20 @@ class ArticleBot(commands.Bot):
     async def on_message(self, message: discord.Message) -> None:
         """No prefix commands: the chat cog reads questions, so nothing is dispatched here."""
 
-    async def reload_knowledge(self) -> tuple[Matcher, Matcher]:
-        """Load and index the knowledge file in a child process (the loop never stalls), then swap;
-        return (old, new).
+    async def reload_knowledge(self) -> tuple[Matcher, Matcher, KnowledgeDiff]:
+        """Load and index the knowledge file in a child process (the loop never stalls), build what
+        follow-ups and the admin's report need off the loop too, then swap; return (old, new, diff).
 
         Raises KnowledgeError and keeps the current Matcher when the file is bad.
         """
         path = self.settings.knowledge_path
         new = await asyncio.to_thread(load_in_child, path, cache_dir=self.settings.cache_dir)
-        old, self.matcher = self.matcher, new
-        log.info("reloaded %s: %s (%s)", path, new.knowledge.summary(), old.knowledge.diff(new.knowledge).summary())
-        return old, new
+        await asyncio.to_thread(self.contexts.prepare, new)
+        old = self.matcher
+        diff = await asyncio.to_thread(old.knowledge.diff, new.knowledge)
+        self.matcher = new
+        log.info("reloaded %s: %s (%s)", path, new.knowledge.summary(), diff.summary())
+        return old, new, diff
 
 
 class ShardedArticleBot(ArticleBot, commands.AutoShardedBot):

@@ -42,13 +42,22 @@ class ContextStore:
         self.lifetime = minutes * 60
         self._users: OrderedDict[int, OrderedDict[int, Remembered]] = OrderedDict()
         self._messages: OrderedDict[int, str] = OrderedDict()
-        self._conversation: Conversation | None = None
+        # one Conversation per loaded knowledge, for the matcher in use and the one a /reload brings
+        self._conversations: OrderedDict[int, Conversation] = OrderedDict()
+
+    def prepare(self, matcher: Matcher) -> Conversation:
+        """Build the Conversation for `matcher` (it indexes the knowledge: about a second for
+        10,000 entries), so that a /reload can do it off the event loop before the swap."""
+        conversation = Conversation(matcher)
+        self._conversations[id(matcher)] = conversation
+        while len(self._conversations) > 2:
+            self._conversations.popitem(last=False)
+        return conversation
 
     def conversation(self, matcher: Matcher) -> Conversation:
-        """One Conversation per loaded knowledge: a /reload brings a new matcher, and a new one."""
-        if self._conversation is None or self._conversation.matcher is not matcher:
-            self._conversation = Conversation(matcher)
-        return self._conversation
+        """The Conversation for `matcher`, built now if `prepare` wasn't called for it."""
+        found = self._conversations.get(id(matcher))
+        return found if found is not None and found.matcher is matcher else self.prepare(matcher)
 
     def remember(self, user_id: int, place_id: int, entry: Entry, message_id: int | None = None) -> None:
         """`entry` was just answered for this user here (in `message_id`, if it is a message of its own)."""

@@ -44,7 +44,7 @@ class Admin(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         current = self.bot.matcher.knowledge
         try:
-            old, new = await self.bot.reload_knowledge()
+            _, new, diff = await self.bot.reload_knowledge()
         except KnowledgeError as exc:
             problems = "\n".join(str(p) for p in exc.problems[:MAX_SHOWN]).replace("`", "\u02cb")
             more = f"\n\u2026 and {len(exc.problems) - MAX_SHOWN} more" if len(exc.problems) > MAX_SHOWN else ""
@@ -56,7 +56,6 @@ class Admin(commands.Cog):
             )
             await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_PINGS)
             return
-        diff = old.knowledge.diff(new.knowledge)
         lines = [f"**Reloaded** `{new.knowledge.path.name}`: {new.knowledge.summary()} \u2014 {diff.summary()}."]
         lines += [part for part in (_listed("Added", diff.added), _listed("Removed", diff.removed),
                                     _listed("Changed", diff.changed)) if part]
