@@ -28,11 +28,11 @@ def test_engine_module_does_not_import_discord(module: Path) -> None:
 def test_outside_reads_are_caught() -> None:
     """The guard in conftest is live: reading a file beside the repository (or, where the
     repository sits in / or the temporary folder, at the filesystem's root) is noticed."""
-    import conftest
+    import read_guard
 
-    outside = ROOT.parent if conftest._BESIDE is not None else Path("/")
-    before = len(conftest._outside)
+    outside = ROOT.parent if read_guard.BESIDE is not None else Path("/")
+    before = len(read_guard.outside)
     with contextlib.suppress(OSError):
         (outside / "surely-not-here.txt").read_text()
-    assert len(conftest._outside) == before + 1
-    conftest._outside.clear()
+    assert len(read_guard.outside) == before + 1
+    read_guard.outside.clear()

@@ -20,21 +20,6 @@ MARKUP = [
 ]
 
 
-@pytest.fixture
-def guild(simcord_env):
-    return simcord_env.create_guild()
-
-
-@pytest.fixture
-def channel(guild):
-    return guild.create_text_channel("general")
-
-
-@pytest.fixture
-def alice(simcord_env, guild):
-    return guild.add_member(simcord_env.create_user("alice"))
-
-
 # -- the cleaning itself ------------------------------------------------------------------
 
 

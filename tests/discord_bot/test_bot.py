@@ -5,42 +5,12 @@ from __future__ import annotations
 import dataclasses
 
 import discord
-import pytest
 import yaml
 from discord import app_commands
-from screen import suggests
+from screen import button_labels, suggests, text_of
 from simcord.asserts import assert_error
 
 QUESTION = "how many air strikes did russia launch?"
-
-
-@pytest.fixture
-def guild(simcord_env):
-    return simcord_env.create_guild()
-
-
-@pytest.fixture
-def channel(guild):
-    return guild.create_text_channel("general")
-
-
-@pytest.fixture
-def alice(simcord_env, guild):
-    return guild.add_member(simcord_env.create_user("alice"))
-
-
-def text_of(message) -> str:
-    """Everything a reader sees in a message: content and embed text."""
-    parts = [message.content or ""]
-    for embed in message.embeds:
-        parts += [embed.title or "", embed.description or "", embed.footer.text or ""]
-        parts += [f"{field.name}\n{field.value}" for field in embed.fields]
-    return "\n".join(parts)
-
-
-def button_labels(message) -> list[str]:
-    message = getattr(message, "message", message)  # an interaction's response: its discord.Message
-    return [child.label for row in message.components for child in row.children]
 
 
 # -- /ask -------------------------------------------------------------------

@@ -18,21 +18,6 @@ WHO = "who said that"
 
 
 @pytest.fixture
-def guild(simcord_env):
-    return simcord_env.create_guild()
-
-
-@pytest.fixture
-def channel(guild):
-    return guild.create_text_channel("general")
-
-
-@pytest.fixture
-def alice(simcord_env, guild):
-    return guild.add_member(simcord_env.create_user("alice"))
-
-
-@pytest.fixture
 def bob(simcord_env, guild):
     return guild.add_member(simcord_env.create_user("bob"))
 

@@ -8,28 +8,12 @@ so the tree's handler is what answers.
 from __future__ import annotations
 
 import discord
-import pytest
 from discord import app_commands
 from simcord.asserts import assert_error
 
 from bot.discord_bot.replies import UNEXPECTED, Refused, error_message
 
 QUESTION = "how many air strikes did russia launch?"
-
-
-@pytest.fixture
-def guild(simcord_env):
-    return simcord_env.create_guild()
-
-
-@pytest.fixture
-def channel(guild):
-    return guild.create_text_channel("general")
-
-
-@pytest.fixture
-def alice(simcord_env, guild):
-    return guild.add_member(simcord_env.create_user("alice"))
 
 
 async def ok(interaction: discord.Interaction) -> None:

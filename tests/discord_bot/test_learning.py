@@ -30,16 +30,6 @@ def simcord_bot(settings, data_path):
 
 
 @pytest.fixture
-def guild(simcord_env):
-    return simcord_env.create_guild()
-
-
-@pytest.fixture
-def channel(guild):
-    return guild.create_text_channel("general")
-
-
-@pytest.fixture
 def admin(simcord_env, guild):
     admins = guild.create_role("Admins", permissions=discord.Permissions(administrator=True))
     return guild.add_member(simcord_env.create_user("boss"), roles=[admins])

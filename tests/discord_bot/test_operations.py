@@ -22,21 +22,6 @@ from bot.paths import ROOT
 QUESTION = "how many air strikes did russia launch?"
 
 
-@pytest.fixture
-def guild(simcord_env):
-    return simcord_env.create_guild()
-
-
-@pytest.fixture
-def channel(guild):
-    return guild.create_text_channel("general")
-
-
-@pytest.fixture
-def alice(simcord_env, guild):
-    return guild.add_member(simcord_env.create_user("alice"))
-
-
 def command_syncs(env) -> list:
     """Bulk overwrites of the command list: what `tree.sync` sends."""
     return [r for r in env.http_requests if r.method == "PUT" and r.path.endswith("/commands")]

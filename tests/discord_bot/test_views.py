@@ -23,22 +23,6 @@ from bot.discord_bot.views import (
     persistent_template,
 )
 
-
-@pytest.fixture
-def guild(simcord_env):
-    return simcord_env.create_guild()
-
-
-@pytest.fixture
-def channel(guild):
-    return guild.create_text_channel("general")
-
-
-@pytest.fixture
-def alice(simcord_env, guild):
-    return guild.add_member(simcord_env.create_user("alice"))
-
-
 UNSURE = ["museum", "troops", "the army", "photo", "russia", "palmyra"]
 BIGGEST_USER_ID = 2**64 - 1
 
