@@ -281,37 +281,27 @@ class RelatedView(ExpiringView):
         await super().on_timeout()
 
 
-class TopicsView(ExpiringView):
-    """Pages of the questions the bot can answer; only the member who asked can turn them."""
+class PagedView(ExpiringView):
+    """Pages of a list for the member who asked: only they can turn them (Previous / Next)."""
 
-    def __init__(self, questions: list[str], owner_id: int, title: str) -> None:
+    refusal = "Run the command yourself to page through it."
+
+    def __init__(self, title: str, items: list[str], owner_id: int, *, per_page: int, footer: str,
+                 separator: str = "\n", empty: str = "Nothing yet.") -> None:
         super().__init__()
-        self.questions = questions
-        self.owner_id = owner_id
-        self.title = title
+        self.title, self.items, self.owner_id, self.footer = title, items, owner_id, footer
+        self.per_page, self.separator, self.empty = per_page, separator, empty
         self.page = 0
-        self.pages = max(1, math.ceil(len(questions) / TOPICS_PER_PAGE))
+        self.pages = max(1, math.ceil(len(items) / per_page))
         self._sync_buttons()
 
     def embed(self) -> discord.Embed:
-        start = self.page * TOPICS_PER_PAGE
-        lines = [f"{n}. {q}" for n, q in enumerate(self.questions[start:start + TOPICS_PER_PAGE], start + 1)]
-        embed = discord.Embed(title=shorten(self.title, limits.EMBED_TITLE),
-                              description=shorten("\n".join(lines), limits.EMBED_DESCRIPTION),
-                              colour=discord.Colour.blue())
-        embed.set_footer(text=f"Page {self.page + 1}/{self.pages} · {len(self.questions)} topics · ask with /ask")
+        shown = self.items[self.page * self.per_page:(self.page + 1) * self.per_page]
+        embed = discord.Embed(title=shorten(self.title, limits.EMBED_TITLE), colour=discord.Colour.blue(),
+                              description=shorten(self.separator.join(shown) or self.empty,
+                                                  limits.EMBED_DESCRIPTION))
+        embed.set_footer(text=shorten(f"Page {self.page + 1}/{self.pages} \u00b7 {self.footer}", limits.EMBED_FOOTER))
         return embed
-
-    def text(self) -> str:
-        """Every topic as plain text, for channels where embeds are not allowed."""
-        lines = [f"**{self.title}**"]
-        for number, question in enumerate(self.questions, 1):
-            line = f"{number}. {question}"
-            if sum(len(x) + 1 for x in lines) + len(line) > limits.MESSAGE - 50:  # room for "… and N more"
-                lines.append(f"… and {len(self.questions) - number + 1} more")
-                break
-            lines.append(line)
-        return shorten("\n".join(lines), limits.MESSAGE)
 
     def _sync_buttons(self) -> None:
         self.previous.disabled = self.page == 0
@@ -320,8 +310,7 @@ class TopicsView(ExpiringView):
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.user.id == self.owner_id:
             return True
-        await interaction.response.send_message("Run /topics yourself to page through them.", ephemeral=True,
-                                                allowed_mentions=NO_PINGS)
+        await interaction.response.send_message(self.refusal, ephemeral=True, allowed_mentions=NO_PINGS)
         return False
 
     async def _turn(self, interaction: discord.Interaction, step: int) -> None:
@@ -336,6 +325,26 @@ class TopicsView(ExpiringView):
     @discord.ui.button(label="Next", style=discord.ButtonStyle.secondary)
     async def next(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
         await self._turn(interaction, 1)
+
+
+class TopicsView(PagedView):
+    """Pages of the questions the bot can answer."""
+
+    refusal = "Run /topics yourself to page through them."
+
+    def __init__(self, questions: list[str], owner_id: int, title: str) -> None:
+        super().__init__(title, [f"{n}. {q}" for n, q in enumerate(questions, 1)], owner_id,
+                         per_page=TOPICS_PER_PAGE, footer=f"{len(questions)} topics \u00b7 ask with /ask")
+
+    def text(self) -> str:
+        """Every topic as plain text, for channels where embeds are not allowed."""
+        lines = [f"**{self.title}**"]
+        for number, line in enumerate(self.items, 1):
+            if sum(len(x) + 1 for x in lines) + len(line) > limits.MESSAGE - 50:  # room for "… and N more"
+                lines.append(f"\u2026 and {len(self.items) - number + 1} more")
+                break
+            lines.append(line)
+        return shorten("\n".join(lines), limits.MESSAGE)
 
 
 def answer_message(match: Match, article: ArticleInfo, asker_id: int, embeds: bool, *,

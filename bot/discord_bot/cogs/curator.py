@@ -8,8 +8,6 @@ so the list includes the question asked a moment ago and never holds the event l
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import math
 import time
 from pathlib import Path
 
@@ -18,17 +16,15 @@ from discord import app_commands
 from discord.ext import commands
 
 from ...engine.matcher import Matcher
-from ...engine.text import shorten
 from ...learning.question_log import LogUnavailable
 from ...learning.report import Report, build_report, open_log
-from .. import limits
 from ..client import ArticleBot
 from ..feedback import VoteButton
-from ..replies import NO_PINGS, echo, report_error
+from ..replies import NO_PINGS, echo
+from ..views import PagedView
 from .admin import is_bot_admin
 
 PER_PAGE = 5
-VIEW_TIMEOUT = 600.0
 LOGGING_OFF = "Question logging is off on this bot (DATA_PATH=off), so there is nothing to show."
 DAY = 86400
 
@@ -73,56 +69,9 @@ def feedback_blocks(report: Report, matcher: Matcher) -> list[str]:
     return blocks
 
 
-class PagesView(discord.ui.View):
-    """Pages of a report, for the admin who asked; the buttons come off when it times out."""
-
-    def __init__(self, title: str, blocks: list[str], owner_id: int, footer: str) -> None:
-        super().__init__(timeout=VIEW_TIMEOUT)
-        self.title, self.blocks, self.owner_id, self.footer = title, blocks, owner_id, footer
-        self.page = 0
-        self.pages = max(1, math.ceil(len(blocks) / PER_PAGE))
-        self.interaction: discord.Interaction | None = None  # an ephemeral message is edited through it
-        self._sync_buttons()
-
-    def embed(self) -> discord.Embed:
-        shown = self.blocks[self.page * PER_PAGE:(self.page + 1) * PER_PAGE]
-        embed = discord.Embed(title=shorten(self.title, limits.EMBED_TITLE), colour=discord.Colour.blue(),
-                              description=shorten("\n\n".join(shown) or "Nothing yet.", limits.EMBED_DESCRIPTION))
-        embed.set_footer(text=shorten(f"Page {self.page + 1}/{self.pages} \u00b7 {self.footer}", limits.EMBED_FOOTER))
-        return embed
-
-    def _sync_buttons(self) -> None:
-        self.previous.disabled = self.page == 0
-        self.next.disabled = self.page >= self.pages - 1
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        if interaction.user.id == self.owner_id:
-            return True
-        await interaction.response.send_message("Run the command yourself to page through it.", ephemeral=True,
-                                                allowed_mentions=NO_PINGS)
-        return False
-
-    async def on_timeout(self) -> None:
-        if self.interaction is not None:
-            # if the interaction's token expired, the buttons just stop answering
-            with contextlib.suppress(discord.HTTPException):
-                await self.interaction.edit_original_response(view=None)
-
-    async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item) -> None:
-        await report_error(interaction, error, f"{self.title} pages")
-
-    async def _turn(self, interaction: discord.Interaction, step: int) -> None:
-        self.page = min(max(self.page + step, 0), self.pages - 1)
-        self._sync_buttons()
-        await interaction.response.edit_message(embed=self.embed(), view=self)
-
-    @discord.ui.button(label="Previous", style=discord.ButtonStyle.secondary)
-    async def previous(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
-        await self._turn(interaction, -1)
-
-    @discord.ui.button(label="Next", style=discord.ButtonStyle.secondary)
-    async def next(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
-        await self._turn(interaction, 1)
+def report_pages(title: str, blocks: list[str], owner_id: int, footer: str) -> PagedView:
+    """A report in pages of PER_PAGE blocks, for the admin who asked."""
+    return PagedView(title, blocks, owner_id, per_page=PER_PAGE, footer=footer, separator="\n\n")
 
 
 class Curator(commands.Cog):
@@ -151,12 +100,13 @@ class Curator(commands.Cog):
             await interaction.followup.send(str(exc), ephemeral=True, allowed_mentions=NO_PINGS)
             return None
 
-    async def _send_pages(self, interaction: discord.Interaction, view: PagesView) -> None:
+    async def _send_pages(self, interaction: discord.Interaction, view: PagedView) -> None:
         if view.pages == 1:
             await interaction.followup.send(embed=view.embed(), ephemeral=True, allowed_mentions=NO_PINGS)
             return
-        view.interaction = interaction
-        await interaction.followup.send(embed=view.embed(), view=view, ephemeral=True, allowed_mentions=NO_PINGS)
+        # an ephemeral follow-up is edited (at time-out) through the interaction's webhook
+        view.attach(await interaction.followup.send(embed=view.embed(), view=view, ephemeral=True,
+                                                    allowed_mentions=NO_PINGS, wait=True))
 
     @app_commands.command(name="unanswered", description="Questions I couldn't answer, grouped (admins)")
     @app_commands.describe(days="How many days back (default 7)")
@@ -171,7 +121,7 @@ class Curator(commands.Cog):
         asked = sum(report.outcomes.values())
         footer = (f"{len(blocks)} groups \u00b7 {asked} questions in {days} days \u00b7 "
                   "python -m bot report --yaml turns picks into new phrasings")
-        await self._send_pages(interaction, PagesView("Unanswered questions", blocks, interaction.user.id, footer))
+        await self._send_pages(interaction, report_pages("Unanswered questions", blocks, interaction.user.id, footer))
 
     @app_commands.command(name="feedback", description="Answers people voted Not right (admins)")
     @app_commands.describe(days="How many days back (default 7)")
@@ -184,7 +134,8 @@ class Curator(commands.Cog):
             return
         blocks = feedback_blocks(report, self.bot.matcher)
         footer = f"{len(blocks)} answers voted Not right in {days} days \u00b7 votes never change an answer"
-        await self._send_pages(interaction, PagesView("Answers voted Not right", blocks, interaction.user.id, footer))
+        pages = report_pages("Answers voted Not right", blocks, interaction.user.id, footer)
+        await self._send_pages(interaction, pages)
 
     @app_commands.command(name="forget-me", description="Delete every question and vote of yours that I logged")
     async def forget_me(self, interaction: discord.Interaction) -> None:
