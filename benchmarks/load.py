@@ -57,6 +57,7 @@ import simcord.http.router as simcord_router  # noqa: E402
 from bench import generate, percentile  # noqa: E402
 from simcord.results import to_discord_message  # noqa: E402
 
+from bot.discord_bot.context import ContextStore  # noqa: E402
 from bot.discord_bot.views import answer_message  # noqa: E402
 from bot.engine.compiled import load_matcher  # noqa: E402
 from bot.engine.evaluation import BLIND_DIR, DEFAULT_SET, load_cases  # noqa: E402
@@ -271,7 +272,8 @@ class Run:
     # -- instruments ------------------------------------------------------------
 
     def timed_match(self, match):
-        figures, matched_at = self.figures, self.matched_at
+        """Matcher.match: its time is the engine's (in the worker threads the bot matches in)."""
+        figures = self.figures
 
         def timed(matcher: Matcher, question: str, *args, **kwargs):
             start = time.perf_counter()
@@ -279,8 +281,18 @@ class Run:
                 return match(matcher, question, *args, **kwargs)
             finally:
                 figures.engine_s += time.perf_counter() - start
-                if (task := asyncio.current_task()) is not None:
-                    matched_at.setdefault(task, start)
+
+        return timed
+
+    def timed_conversation(self, conversation):
+        """ContextStore.conversation, which `resolve` calls on the event loop as the bot starts
+        on a question (the matching itself then runs in a worker thread): when that was."""
+        matched_at = self.matched_at
+
+        def timed(store: ContextStore, matcher: Matcher):
+            if (task := asyncio.current_task()) is not None:
+                matched_at.setdefault(task, time.perf_counter())
+            return conversation(store, matcher)
 
         return timed
 
@@ -445,12 +457,13 @@ class Run:
 async def drive(args: argparse.Namespace) -> int:
     rng = random.Random(args.seed)
     folder = Path(tempfile.mkdtemp(prefix="palmyra-load-"))
-    match, dispatch = Matcher.match, simcord_router.dispatch
+    match, dispatch, conversation = Matcher.match, simcord_router.dispatch, ContextStore.conversation
     profile = cProfile.Profile() if args.profile else None
     try:
         run = Run(args, rng, folder)
         Matcher.match = run.timed_match(match)
         simcord_router.dispatch = run.timed_dispatch(dispatch)
+        ContextStore.conversation = run.timed_conversation(conversation)  # type: ignore[method-assign]
         with gc_watch(run.figures), step_watch(run.figures):
             if profile:
                 profile.enable()
@@ -459,6 +472,7 @@ async def drive(args: argparse.Namespace) -> int:
                 profile.disable()
     finally:
         Matcher.match, simcord_router.dispatch = match, dispatch
+        ContextStore.conversation = conversation  # type: ignore[method-assign]
         shutil.rmtree(folder, ignore_errors=True)
     reload_text = next((text for _, text in run.figures.followups if "eload" in text), "")
     return report(args, questions, run.replies, run.old, run.new, run.figures, elapsed, errors, reload_window,

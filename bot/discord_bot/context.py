@@ -10,6 +10,7 @@ Timed with the monotonic clock: a wall-clock jump never revives a context.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from collections import OrderedDict
@@ -103,7 +104,12 @@ class ContextStore:
         return len(self._users)
 
 
-def resolve(store: ContextStore, matcher: Matcher, question: str, previous_key: str | None) -> Resolved:
-    """Answer `question`, leaning on the entry `previous_key` names when the question leans on it."""
+async def resolve(store: ContextStore, matcher: Matcher, question: str, previous_key: str | None) -> Resolved:
+    """Answer `question`, leaning on the entry `previous_key` names when the question leans on it.
+
+    Matching runs in a worker thread: on a large knowledge file a follow-up that tries several
+    readings takes 100 ms and more, which would stall every other reply on the event loop.
+    The matcher is immutable, so threads can share it."""
     previous = find_entry(matcher.knowledge, previous_key) if previous_key else None
-    return store.conversation(matcher).answer(question, previous)
+    conversation = store.conversation(matcher)
+    return await asyncio.to_thread(conversation.answer, question, previous)

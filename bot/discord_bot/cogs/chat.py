@@ -94,7 +94,7 @@ class Chat(commands.Cog):
         started = time.perf_counter()
         matcher = self.bot.matcher
         contexts = self.bot.contexts
-        match = resolve(contexts, matcher, strip_discord_markup(question), self.context_of(message)).match
+        match = (await resolve(contexts, matcher, strip_discord_markup(question), self.context_of(message))).match
         question_id = record_question(self.bot.question_log, message, matcher, match, "chat")
         kwargs = with_feedback(answer_message(match, matcher.knowledge.article, message.author.id,
                                               embeds_allowed(message), knowledge=matcher.knowledge,
