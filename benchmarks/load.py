@@ -504,6 +504,8 @@ def report(args, questions, replies, old, new, figures, elapsed, errors, reload_
             was_old, was_new = reply.signature in entries_old, reply.signature in entries_new
         if not (was_old or was_new):
             neither += 1
+            if neither <= 3:
+                print(f"neither file's answer: {question.kind} {question.text!r} -> {reply.signature[0]!r}")
         elif was_old != was_new:
             labelled.append((reply.matched_at or reply.at, "new" if was_new else "old"))
     labelled.sort()
