@@ -61,6 +61,7 @@ from bot.discord_bot.context import ContextStore  # noqa: E402
 from bot.discord_bot.views import answer_message  # noqa: E402
 from bot.engine.compiled import load_matcher  # noqa: E402
 from bot.engine.evaluation import BLIND_DIR, DEFAULT_SET, load_cases  # noqa: E402
+from bot.engine.formatting import NOT_SAID  # noqa: E402
 from bot.engine.loader import DEFAULT_PATH  # noqa: E402
 from bot.engine.matcher import Matcher  # noqa: E402
 from bot.settings import Settings  # noqa: E402
@@ -485,7 +486,7 @@ def report(args, questions, replies, old, new, figures, elapsed, errors, reload_
     latencies, service, labelled = [], [], []
     cache_old: dict[str, tuple] = {}
     cache_new: dict[str, tuple] = {}
-    neither = 0
+    neither = context_abstentions = 0
     # a follow-up answered through the asker's context is one of a file's entries, not its plain match
     entries_old, entries_new = entry_signatures(old), entry_signatures(new)
     for question in questions:
@@ -502,6 +503,11 @@ def report(args, questions, replies, old, new, figures, elapsed, errors, reload_
         was_new = reply.signature == cache_new.setdefault(question.text, expected(new, question.text))
         if not (was_old or was_new):
             was_old, was_new = reply.signature in entries_old, reply.signature in entries_new
+        if not (was_old or was_new) and reply.signature[0] == NOT_SAID:
+            # a follow-up read through the asker's context that the article doesn't answer:
+            # it claims nothing from either file, so it can't be a half-loaded one
+            context_abstentions += 1
+            continue
         if not (was_old or was_new):
             neither += 1
             if neither <= 3:
@@ -534,7 +540,8 @@ def report(args, questions, replies, old, new, figures, elapsed, errors, reload_
           + "".join(f"; {n} replies for {c:,}" for n, c in sorted(counts.items()) if n != 1))
     print(f"knowledge: {sum(1 for _, k in labelled if k == 'old'):,} replies from the old file, "
           f"{sum(1 for _, k in labelled if k == 'new'):,} from the new, {neither} from neither "
-          f"(half-loaded); switches in matching order: {dict(switches) or 'none'}")
+          f"(half-loaded); switches in matching order: {dict(switches) or 'none'}; "
+          f"{context_abstentions} follow-ups answered \"{NOT_SAID}\" through their context")
     print(f"reload reply: {reload_text.splitlines()[0][:100] if reload_text else 'MISSING'}")
     print(f"reply latency ms: p50 {statistics.median(latencies):.2f}, p99 {percentile(latencies, 0.99):.2f}, "
           f"max {max(latencies):.2f}  (from the event reaching the bot; includes waiting behind "
