@@ -181,8 +181,7 @@ async def answer_in_place(interaction: discord.Interaction[ArticleBot], key: str
                             knowledge=matcher.knowledge)
     view = kwargs.pop("view", None)
     if in_place is not None:
-        SuggestionView.answered(in_place.id)
-        RelatedView.answered(in_place.id)
+        LiveView.replaced(in_place.id)
         await interaction.response.edit_message(view=view, **kwargs)
         if view is not None:
             partial = getattr(interaction.channel, "get_partial_message", None)
@@ -223,62 +222,47 @@ class ExpiringView(ReportingView):
                 await self.message.edit(view=self.lasting)
 
 
-class SuggestionView(ExpiringView):
-    """The live side of "did you mean" buttons: it only takes them off when they time out.
+class LiveView(ExpiringView):
+    """The live side of persistent buttons: clicks are handled by the buttons themselves (they
+    work with or without it); it only takes them off the message when they time out.
 
-    Clicks are handled by SuggestButton (persistent), so they work with or without this view;
-    the asker's click stops it, so its time-out never touches the answer the message became.
+    The asker's click replaces the message's buttons; `replaced` stops the live view then,
+    so its time-out never touches the answer the message became or its new buttons.
     """
 
-    _live: ClassVar[dict[int, SuggestionView]] = {}  # by message id, until answered or timed out
+    _live: ClassVar[dict[int, LiveView]] = {}  # by message id, until replaced or timed out
+
+    def attach(self, message: discord.Message | discord.PartialMessage) -> None:
+        super().attach(message)
+        LiveView._live[message.id] = self
+
+    @staticmethod
+    def replaced(message_id: int) -> None:
+        if view := LiveView._live.pop(message_id, None):
+            view.stop()
+
+    async def on_timeout(self) -> None:
+        if self.message is not None and LiveView._live.get(self.message.id) is self:
+            LiveView._live.pop(self.message.id, None)
+        await super().on_timeout()
+
+
+class SuggestionView(LiveView):
+    """The buttons of a "did you mean" (SuggestButton)."""
 
     def __init__(self, suggestions: tuple[Entry, ...], asker_id: int, question_id: int | None = None) -> None:
         super().__init__()
         for number, entry in enumerate(suggestions, 1):
             self.add_item(SuggestButton.suggesting(number, entry, asker_id, question_id))
 
-    def attach(self, message: discord.Message | discord.PartialMessage) -> None:
-        super().attach(message)
-        SuggestionView._live[message.id] = self
 
-    @classmethod
-    def answered(cls, message_id: int) -> None:
-        if view := cls._live.pop(message_id, None):
-            view.stop()
-
-    async def on_timeout(self) -> None:
-        if self.message is not None:
-            SuggestionView._live.pop(self.message.id, None)
-        await super().on_timeout()
-
-
-class RelatedView(ExpiringView):
-    """The live side of the related-question buttons under an answer: takes them off at time-out.
-
-    Clicks are handled by RelatedButton (persistent); a click by the asker replaces the
-    message's buttons, and stops this view so its time-out leaves the new ones alone.
-    """
-
-    _live: ClassVar[dict[int, RelatedView]] = {}  # by message id, until replaced or timed out
+class RelatedView(LiveView):
+    """The related-question buttons under an answer (RelatedButton)."""
 
     def __init__(self, related: list[Entry], under: Entry, asker_id: int) -> None:
         super().__init__()
         for entry in related[:MAX_RELATED]:
             self.add_item(RelatedButton.asking(entry, under, asker_id))
-
-    def attach(self, message: discord.Message | discord.PartialMessage) -> None:
-        super().attach(message)
-        RelatedView._live[message.id] = self
-
-    @classmethod
-    def answered(cls, message_id: int) -> None:
-        if view := cls._live.pop(message_id, None):
-            view.stop()
-
-    async def on_timeout(self) -> None:
-        if self.message is not None and RelatedView._live.get(self.message.id) is self:
-            RelatedView._live.pop(self.message.id, None)
-        await super().on_timeout()
 
 
 class PagedView(ExpiringView):
