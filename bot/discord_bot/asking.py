@@ -7,25 +7,14 @@ import time
 
 import discord
 
+from ..engine.formatting import outcome
 from ..engine.matcher import Match, Matcher
-from ..engine.text import strip_discord_markup
 from ..learning.question_log import QuestionLog, Where
 
 log = logging.getLogger("bot.questions")
 QUESTION_ID = r"[0-9]{1,19}"  # a question log id, in a button's custom id
 
 
-def match_question(matcher: Matcher, text: str) -> Match:
-    """Match what a Discord message or option asks, without its mentions, emoji and timestamps."""
-    return matcher.match(strip_discord_markup(text))
-
-
-def outcome(match: Match | None) -> str:
-    if match is None:
-        return "entry-gone"  # a button for an entry a reload removed
-    if match.answered:
-        return "answered"
-    return "did-you-mean" if match.suggestions else "doesnt-say"
 
 
 def log_question(via: str, match: Match | None, started: float) -> None:
@@ -33,7 +22,7 @@ def log_question(via: str, match: Match | None, started: float) -> None:
     since `started` (time.perf_counter()). Never the user's words: those stay private."""
     entry = match.entry.id if match is not None and match.entry is not None else "-"
     log.info("question via=%s outcome=%s entry=%s latency_ms=%.0f",
-             via, outcome(match), entry, (time.perf_counter() - started) * 1000)
+             via, "entry-gone" if match is None else outcome(match), entry, (time.perf_counter() - started) * 1000)
 
 
 def record_question(question_log: QuestionLog | None, source: discord.Message | discord.Interaction,

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import textwrap
+from typing import TYPE_CHECKING
 
 from .knowledge import ArticleInfo, Knowledge, Source
-from .matcher import Match
 from .sides import other_side
+
+if TYPE_CHECKING:  # only for annotations: the question log words outcomes without loading the matcher
+    from .matcher import Match
 
 NOT_SAID = "The article doesn't say."
 NOT_SURE = "I'm not sure what you mean \u2014 did you mean one of these?"
@@ -32,6 +35,17 @@ def article_line(article: ArticleInfo) -> str:
 
 def confidence_line(match: Match) -> str:
     return f"confidence {match.score}/100"
+
+
+ANSWERED, DID_YOU_MEAN, DOESNT_SAY = "answered", "did-you-mean", "doesnt-say"
+
+
+def outcome(match: Match) -> str:
+    """What the asker was told, in one word for logs: an answer, "not sure, did you mean", or
+    "doesn't say" (which may still list the closest topics as buttons), as `unsure_line` words it."""
+    if match.answered:
+        return ANSWERED
+    return DID_YOU_MEAN if match.unsure else DOESNT_SAY
 
 
 def unsure_line(match: Match) -> str:

@@ -34,13 +34,14 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..engine.formatting import outcome
+
 if TYPE_CHECKING:
     from ..engine.knowledge import Knowledge
     from ..engine.matcher import Match
 
 log = logging.getLogger(__name__)
 
-ANSWERED, DID_YOU_MEAN, DOESNT_SAY = "answered", "did-you-mean", "doesnt-say"
 HELPFUL, NOT_RIGHT = "helpful", "not-right"
 DM = "DM"  # the guild of a direct message; its channel id is not kept
 DAY = 86400.0
@@ -88,12 +89,6 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 class LogUnavailable(RuntimeError):
     """The database can't be used for logging; the message says why, for the one warning."""
-
-
-def outcome_of(match: Match) -> str:
-    if match.answered:
-        return ANSWERED
-    return DID_YOU_MEAN if match.unsure else DOESNT_SAY
 
 
 _versions: dict[int, tuple[Knowledge, str]] = {}
@@ -245,7 +240,7 @@ class QuestionLog:
         question_id = random.getrandbits(62) + 1
         entry = match.entry
         accepted = self._put(("q", question_id, time.time(), where.guild, where.channel_id, user_id, source,
-                              match.question, outcome_of(match), entry.id if entry else None, match.score,
+                              match.question, outcome(match), entry.id if entry else None, match.score,
                               tuple(e.id for e in match.suggestions), knowledge))
         return question_id if accepted else None
 

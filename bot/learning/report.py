@@ -20,10 +20,11 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
+from ..engine.formatting import ANSWERED, DID_YOU_MEAN, DOESNT_SAY
 from ..engine.loader import MAX_QUESTION
 from ..engine.matcher import Matcher
 from ..engine.text import normalize
-from .question_log import ANSWERED, DID_YOU_MEAN, DOESNT_SAY, LogUnavailable, check_schema, connect
+from .question_log import LogUnavailable, check_schema, connect
 
 GROUP_AT = 80  # token-sort similarity of two questions' terms that makes them one group
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
