@@ -1,6 +1,6 @@
 """Fit the confidence model (bot/engine/confidence.py) on the `tune` halves of the labelled questions.
 
-    python eval/fit.py [--questions FILE ...] [--l2 1.0]
+    python eval/fit.py [--questions FILE ...] [--l2 1.0] [--show THRESHOLD]
 
 For every question of the tune halves of the curated set and blind sets a-g and i,
 the matcher's best answerable entry and the features the model reads of it
@@ -106,7 +106,7 @@ def judge(found: list[Row], cases: list[Case], threshold: float) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--questions", type=Path, nargs="+", default=DEVELOPMENT_SETS)
-    parser.add_argument("--l2", type=float, default=0.1)
+    parser.add_argument("--l2", type=float, default=1.0)
     parser.add_argument("--show", type=float, metavar="THRESHOLD",
                         help="also list the tune half's wrong answers and missed right ones at this threshold")
     args = parser.parse_args()

@@ -74,7 +74,8 @@ KINDS = {
     "why": ["why", "how come"],
     "name": ["name", "named", "called"],
     "what kind": ["what kind", "which kind", "what type", "which type", "what sort"],
-    "leader": ["leader", "leaders", "who lead", "who leads", "who led", "head of", "who heads", "chief", "boss",
+    "leader": ["leader", "leaders", "who lead", "who leads", "who led", "who runs", "who ran", "head of", "who heads",
+               "chief", "boss",
                "commander", "in command"],
     "definition": ["what is a", "what is an", "what a", "what an", "define", "definition", "meaning of the word"],
     # no entry should ask these: the article gives facts and claims, the bot no opinions
@@ -103,7 +104,7 @@ class Analysis:
     kinds: frozenset[str]
     counted: str | None
     identified: str | None
-    subject: frozenset[str] = frozenset()  # terms after the first auxiliary: "how many strikes did *Russia* launch"
+    subject: tuple[str, ...] = ()  # words after the first auxiliary, in order: "how many strikes did *Russia* launch"
     wording: str = ""  # every word stemmed, aliases rewritten, stop words kept: how it is asked
 
 
@@ -185,15 +186,15 @@ _AUXILIARIES = frozenset({"did", "does", "do", "has", "have", "had", "was", "wer
 _DETERMINERS = frozenset({"the", "its", "their", "his", "her", "a", "an", "that", "this", "these", "those"})
 
 
-def _subject(stemmed: str) -> frozenset[str]:
-    """The content words after a question's first auxiliary, up to the next stop word: who
-    does or did the thing asked about ("how many strikes did *Syrian army* launch")."""
+def _subject(stemmed: str) -> tuple[str, ...]:
+    """The content words after a question's first auxiliary, up to the next stop word, in
+    order: who does or did the thing asked about ("how many strikes did *Syrian army* launch")."""
     words = stemmed.split()
     start = next((i + 1 for i, word in enumerate(words) if word in _AUXILIARIES), len(words))
     while start < len(words) and words[start] in _DETERMINERS:
         start += 1
     span = itertools.takewhile(lambda word: word not in STOP_WORDS, words[start:])
-    return frozenset(span)
+    return tuple(dict.fromkeys(span))
 
 
 def _asked(match: re.Match[str] | None) -> str | None:

@@ -23,14 +23,15 @@ How a question is scored against an entry:
    and a "which statues" must be about what its "which" ask about.
 4. Conflicts sink a match (`Matcher.conflicts`), from what the knowledge file
    knows: a question asking an attribute only some entries give (`STRICT_KINDS`:
-   "who leads", "how far", "how old", "what is a") isn't answered by the others;
-   one naming an actor, place or thing (`_things`: aliases, claimants, the
-   article's proper nouns) that neither the entry's phrasings nor its answer name
-   isn't answered by it (Damascus, which the file knows only as another name of
-   the government, is not in the silo's entry); and one whose subject is a
-   claimant the entry's phrasings never have as subject isn't either ("how many
-   strikes did the Syrian army launch" is not Russia's 64). Such an entry may still
-   be suggested.
+   "who leads", "how far", "how old", "what is a") isn't answered by the others,
+   nor by one whose phrasings ask it only of other things ("how far is Palmyra
+   from *Damascus*" is not the silo's "how far is the silo from Palmyra"); one
+   naming an actor, place or thing (`_things`: aliases, claimants, the article's
+   proper nouns) that neither the entry's phrasings nor its answer name isn't
+   answered by it; and one whose subject names first a claimant, whole or in part,
+   other than the ones the entry's phrasings have doing the thing isn't either
+   ("how many strikes did the *Syrian* air force launch" is not Russia's 64). Such
+   an entry may still be suggested.
 5. The best remaining entry is judged by a calibrated model (`confidence`): the
    probability that its answer is right, from its score, coverage, closeness of
    wording, lead over the runner-up and the like. It is the answer when that
@@ -145,8 +146,10 @@ class _Record:
     said: frozenset[str]  # terms of its phrasings and of the curator's answer: what the entry is about
     phrasing_terms: tuple[frozenset[str], ...]  # each phrasing's terms, for the closest single phrasing
     texts: tuple[str, ...]  # its phrasings' wording (stemmed, aliases rewritten, every word kept)
-    actors: frozenset[frozenset[str]]  # the claimants its phrasings have as subject ("did *Russia* send troops")
+    agents: frozenset[str]  # who its phrasings have doing the thing: "did *Russia* bomb Islamic State"
     kinds: frozenset[str]  # the kinds of question its phrasings ask ("how many", "who"...)
+    # for each rare attribute it gives ("how far"), the terms of the phrasings that ask it
+    strict: tuple[tuple[str, frozenset[str]], ...]
     counts: frozenset[str]  # what its "how many" phrasings count
     identifies: frozenset[str]  # what its "which"/"what" phrasings ask to identify
     evidence: frozenset[int]  # indices of the article sentences it quotes
@@ -213,7 +216,7 @@ class _Quotes:
         return found
 
 
-def _record(entry: Entry, analyse: _Analyses, quotes: _Quotes, actors: tuple[frozenset[str], ...]) -> _Record:
+def _record(entry: Entry, analyse: _Analyses, quotes: _Quotes, actors: _Actors) -> _Record:
     phrasings = [analyse(text) for text in (entry.question, *entry.alternates)]
     asked = frozenset().union(*(p.terms for p in phrasings))
     # the article's words (quotes) count, not the curator's answer: its "the article
@@ -223,8 +226,7 @@ def _record(entry: Entry, analyse: _Analyses, quotes: _Quotes, actors: tuple[fro
     answer = analyse(entry.answer)  # its words also help typo correction
     sorted_phrasings = tuple(dict.fromkeys(" ".join(sorted(p.terms)) for p in phrasings))
     phrasing_terms = tuple(frozenset(p.split()) for p in sorted_phrasings)
-    # who does what the entry asks about: the claimants its phrasings have as subject
-    subjects = frozenset(actor for p in phrasings for actor in _named_actors(p.subject, actors))
+    agents = frozenset().union(*(actors.agent(p.subject) for p in phrasings))
     return _Record(
         # token-sorted once here, so scoring is a plain ratio (= rapidfuzz's token_sort_ratio)
         phrasings=sorted_phrasings,
@@ -233,8 +235,10 @@ def _record(entry: Entry, analyse: _Analyses, quotes: _Quotes, actors: tuple[fro
         said=asked | frozenset(answer.terms),
         phrasing_terms=phrasing_terms,
         texts=tuple(dict.fromkeys(p.wording for p in phrasings)),
-        actors=subjects,
+        agents=agents,
         kinds=frozenset().union(*(p.kinds for p in phrasings)),
+        strict=tuple((kind, frozenset().union(*(p.terms for p in phrasings if kind in p.kinds)))
+                     for kind in sorted(STRICT_KINDS) if any(kind in p.kinds for p in phrasings)),
         counts=frozenset(p.counted for p in phrasings if p.counted),
         identifies=frozenset(p.identified for p in phrasings if p.identified),
         evidence=frozenset().union(*(where for where, _ in evidence)),
@@ -273,20 +277,34 @@ def _things(knowledge: Knowledge, analyzer: Analyzer, records: list[_Record]) ->
     return frozenset(t for t in named - question_words if spread[t] * 3 <= len(records))
 
 
-def _actors(knowledge: Knowledge, analyzer: Analyzer) -> tuple[frozenset[str], ...]:
-    """Whoever makes claims in the article, each as the terms that name it: every claimant's
-    name, and every alias's canonical phrase inside one ("Islamic State" in "A news agency
-    linked to Islamic State", "Russia" in "Russia's Defense Ministry")."""
-    names = [frozenset(analyzer.terms_of(claimant.name)) for claimant in knowledge.claimants.values()]
-    inside = [frozenset(analyzer.terms_of(canonical)) for canonical in knowledge.aliases]
-    found = {name for name in names if name}
-    found.update(phrase for phrase in inside if phrase and any(phrase <= name for name in names))
-    return tuple(sorted(found, key=sorted))
+class _Actors:
+    """Whoever makes claims in the article, and how a question names who does what it asks."""
 
+    def __init__(self, knowledge: Knowledge, analyzer: Analyzer) -> None:
+        """Each actor is the terms naming it: every claimant's name, and every alias's canonical
+        phrase inside one ("Islamic State" in "A news agency linked to Islamic State", "Russia"
+        in "Russia's Defense Ministry"). Its naming words are those rarer than everyday English
+        ("Syrian", "Russia", "ministry"; not "news", "near")."""
+        names = [claimant.name for claimant in knowledge.claimants.values()]
+        named = [frozenset(analyzer.terms_of(name)) for name in names]
+        found = {terms for terms in named if terms}
+        for canonical in knowledge.aliases:
+            if (terms := frozenset(analyzer.terms_of(canonical))) and any(terms <= name for name in named):
+                found.add(terms)
+                names.append(canonical)
+        self.actors = tuple(sorted(found, key=sorted))
+        rare = [w for name in names for w in analyzer.words(name) if english_frequency(w) < COMMON_WORD]
+        self._naming = frozenset(analyzer.analyse(rare).terms) & frozenset().union(*self.actors)
 
-def _named_actors(terms: Iterable[str], actors: tuple[frozenset[str], ...]) -> frozenset[frozenset[str]]:
-    found = frozenset(terms)
-    return frozenset(actor for actor in actors if actor <= found)
+    def agent(self, subject: tuple[str, ...]) -> frozenset[str]:
+        """Who the subject of a question names first: the longest actor named there whole that
+        has that first naming word, else the word alone ("did the *Syrian* air force strike",
+        not Russia; "did *Russia's Defense Ministry* say"). Empty when it names no actor."""
+        first = next((word for word in subject if word in self._naming), None)
+        if first is None:
+            return frozenset()
+        whole = [actor for actor in self.actors if first in actor and actor <= frozenset(subject)]
+        return max(whole, key=len, default=frozenset({first}))
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,13 +312,14 @@ class _Asked:
     """What conflict checks need of a question, worked out once for all its candidates."""
 
     strict_kinds: frozenset[str]
+    terms: frozenset[str]  # those the knowledge or the article uses ("how far *away*" asks nothing more)
     things: frozenset[str]
-    subject_actors: frozenset[frozenset[str]]
+    agent: frozenset[str]
 
     @staticmethod
     def of(asked: Analysis, terms: Iterable[str], matcher: Matcher) -> _Asked:
-        return _Asked(asked.kinds & STRICT_KINDS, frozenset(terms) & matcher._things,
-                      _named_actors(asked.subject, matcher._actors))
+        return _Asked(asked.kinds & STRICT_KINDS, frozenset(terms) & matcher._known, frozenset(terms) & matcher._things,
+                      matcher._actors.agent(asked.subject))
 
 
 class Matcher:
@@ -316,7 +335,7 @@ class Matcher:
         entries = knowledge.entries
         analyse = _Analyses(analyzer)
         quotes = _Quotes(knowledge.article.text, analyse)
-        self._actors = _actors(knowledge, analyzer)
+        self._actors = _Actors(knowledge, analyzer)
         self._records = [_record(entry, analyse, quotes, self._actors) for entry in entries]
         frequency: Counter[str] = Counter()
         postings: dict[str, list[int]] = defaultdict(list)
@@ -413,16 +432,20 @@ class Matcher:
 
     def conflicts(self, index: int, asked: Analysis, terms: Iterable[str]) -> tuple[str, ...]:
         """Why the entry can't answer this question, if it can't: the question asks an attribute
-        only other entries give ("who leads", "how far", "what is a"), names an actor, place or
-        thing that neither the entry's phrasings nor its answer ever name, or has as subject a
-        claimant the entry's phrasings never do."""
+        only other entries give ("who leads", "how far", "what is a") or that the entry gives
+        only of other things, names an actor, place or thing that neither the entry's phrasings
+        nor its answer ever name, or has as subject a claimant the entry's phrasings never do."""
         return self._conflicts(self._records[index], _Asked.of(asked, terms, self))
 
     @staticmethod
     def _conflicts(record: _Record, asked: _Asked) -> tuple[str, ...]:
         found = [f"asks {kind}" for kind in sorted(asked.strict_kinds - record.kinds)]
+        # a rare attribute of something its phrasings don't ask it of: "how far is Palmyra from
+        # *Damascus*" is not the silo's "how far is the silo from Palmyra"
+        found += [f"asks {kind} of {', '.join(sorted(asked.terms - terms))}"
+                  for kind, terms in record.strict if kind in asked.strict_kinds and not asked.terms <= terms]
         found += [f"names {term}" for term in sorted(asked.things - record.said)]
-        if record.actors and asked.subject_actors and not asked.subject_actors & record.actors:
+        if record.agents and asked.agent and not asked.agent & record.agents:
             found.append("is about someone else")  # "how many strikes did the Syrian army launch": not Russia's 64
         return tuple(found)
 

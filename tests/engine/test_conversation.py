@@ -96,12 +96,13 @@ def test_the_follow_up_set_floor(conversation):
 
 
 def test_the_second_follow_up_set_floor(conversation):
-    """Written blind by someone else: a third of its first turns the matcher abstains on, so its
+    """Written blind by someone else: some of its first turns the matcher abstains on, so its
     follow-ups are held apart too, counted only where the bot holds the context the writer meant."""
     report = evaluate_followups(conversation, load_conversations(DEV_FOLLOWUPS[1]))
     assert report.follow_ups.turns >= 100
-    assert report.follow_ups.share >= 0.73
-    assert report.follow_ups_in_context.share >= 0.90
+    assert report.follow_ups.share >= 0.77
+    # answering more first turns brings harder ones into context: 91 % of 78 became 89 % of 84
+    assert report.follow_ups_in_context.share >= 0.89
     assert report.standalone.turns >= 20 and report.made_worse == 0
 
 
