@@ -5,8 +5,11 @@ previous answer when its form says so: it refers back ("that", "it", "they",
 "there"), opens with an ellipsis ("and ...", "what about ..."), or is all
 question and no topic ("why?", "source?", "how many"). Only then is the
 previous entry used, or when a short fragment ("who took the photo") finds
-nothing alone; any other question is matched exactly as without context, so
-context can never make a question that names its own topic worse.
+nothing alone; any other question is matched exactly as without context. The
+context reading is used only when it is the better one (`context_may_win`):
+when the question finds nothing alone, or has no topic of its own in its words.
+A question with a topic that is answered alone ("who said they sent
+reinforcements") keeps that answer after any previous entry.
 
 A leaning question is resolved through the same Matcher, by rewriting it with
 the previous entry's topic: "when was that" after "How many air strikes did
@@ -83,6 +86,11 @@ EXPLAIN = frozenset(["why", "come", "so"])  # "why?", "how come?", "how so?"
 NEXT = frozenset(["then", "next", "after", "afterwards", "later"])
 # "what else?", "what happened": the question names no topic of its own with these
 VAGUE = frozenset(["else", "happen", "happened", "happening", "going", "on", "come", "came", "comes"])
+# verbs any event has, and words asking for a name: "when did it start", "what's it called" name no topic
+GENERIC = frozenset([
+    "start", "starts", "started", "begin", "begins", "began", "begun", "end", "ends", "ended", "mean", "means",
+    "meant", "matter", "matters", "name", "names", "named", "called", "call",
+])
 # question words that ask for something other than the claim's owner: these go through the matcher
 ASPECTS = frozenset(["when", "where", "why", "many", "much", "long", "old", "which"])
 AUXILIARIES = frozenset([
@@ -127,6 +135,11 @@ class Form:
         return (self.refers or not self.own) and len(self.own) <= MAX_OWN_WORDS
 
     @property
+    def leans_by_words(self) -> bool:
+        """Leans, and could mean nothing without the context: no topic words of its own, or an ellipsis."""
+        return self.leans and (self.rest is not None or not self.own)
+
+    @property
     def fragment(self) -> bool:
         """Short and nearly topic-less: worth trying with the previous topic if it finds nothing alone."""
         return len(self.words) <= FRAGMENT_WORDS and len(self.own) <= MAX_OWN_WORDS
@@ -169,7 +182,7 @@ def form_of(question: str) -> Form:
         named = named or word not in STOP_WORDS | REFERENCES | QUESTION_WORDS | ABOUT_THE_CLAIM
     if len(words) > 1 and words[-1] == "so" and words[-2] in ABOUT_THE_CLAIM:  # "who says so"
         pointing.add("that")
-    asking = STOP_WORDS | REFERENCES | QUESTION_WORDS | ABOUT_THE_CLAIM | NEXT | VAGUE
+    asking = STOP_WORDS | REFERENCES | QUESTION_WORDS | ABOUT_THE_CLAIM | NEXT | VAGUE | GENERIC
     own = tuple(w for i, w in enumerate(words)
                 if i in determined or (w not in asking and not (w == "come" and i and words[i - 1] == "how")))
     return Form(words, own, frozenset(pointing), rest)
@@ -215,20 +228,30 @@ class Conversation:
             for word in normalize(text).split()) for entry in knowledge.entries}
 
     def answer(self, question: str, previous: Entry | None = None) -> Resolved:
-        """Answer `question`, leaning on `previous` only when the question's form leans on it."""
+        """Answer `question`, leaning on `previous` only when that reading is the better one."""
         alone = self.matcher.match(question)
         previous = self.matcher.knowledge.by_id.get(previous.id) if previous is not None else None
         if previous is None:  # no context, or its entry is gone after a reload
             return Resolved(alone, False)
         form = form_of(question)
-        if not form.leans and (alone.answered or not form.fragment):
+        if not context_may_win(alone, form):
             return Resolved(alone, False)
+        in_context = self._in_context(form, previous, alone)
+        if in_context is None:
+            return Resolved(alone, False)
+        return Resolved(dataclasses.replace(in_context, question=question), True)
+
+    def _in_context(self, form: Form, previous: Entry, alone: Match) -> Match | None:
+        """The reading of `question` with the previous entry as its context; None when its form
+        doesn't lean on it (and it isn't a short fragment that finds nothing alone)."""
+        if not form.leans and (alone.answered or not form.fragment):
+            return None
         if form.leans and form.about_the_claim:
-            return Resolved(dataclasses.replace(self.matcher.answer_entry(previous), question=question), True)
+            return self.matcher.answer_entry(previous)
         near = self._neighbours(previous)
         reading = self._by_kind(form, previous)
         if reading is not None:
-            return Resolved(dataclasses.replace(self.matcher.answer_entry(reading), question=question), True)
+            return self.matcher.answer_entry(reading)
         unanswered: Match | None = None
         for tier, stays in self._rewrites(form, previous):
             found_in_tier = list(map(self.matcher.match, tier))
@@ -238,21 +261,19 @@ class Conversation:
                         if found.answered and found.entry is not None and self._covers(found.entry, form)
                         and not (found.entry.id == previous.id and "else" in form.words)]  # "what else ...?"
             if answered:  # "it", "that": a conversation stays near its topic, the previous entry's neighbours first
-                best = max(answered, key=lambda found: (stays and found.entry is not None and found.entry.id in near,
+                return max(answered, key=lambda found: (stays and found.entry is not None and found.entry.id in near,
                                                         found.score))
-                return Resolved(dataclasses.replace(best, question=question), True)
         if form.leans and form.rest is None and (form.refers or not form.own):  # a near miss on the previous topic
             nearest = self._nearest(form, previous, [alone, *([unanswered] if unanswered else [])])
             if nearest is not None:
-                return Resolved(dataclasses.replace(self.matcher.answer_entry(nearest), question=question), True)
+                return self.matcher.answer_entry(nearest)
         if form.leans and set(form.words) & EXPLAIN and not form.own:
-            # "why?": the claim and who made it is all the article gives
-            return Resolved(dataclasses.replace(self.matcher.answer_entry(previous), question=question), True)
+            return self.matcher.answer_entry(previous)  # "why?": the claim and who made it is all the article gives
         if (form.leans and form.refers and alone.answered and alone.entry is not None and alone.entry.id not in near
                 and unanswered):
             # "when did it start" after the war's length: not the advance that "it" reads as alone
-            return Resolved(dataclasses.replace(unanswered, question=question), True)
-        return Resolved(alone, False)
+            return unanswered
+        return None
 
     def _neighbours(self, previous: Entry) -> frozenset[str]:
         """The previous entry, those it names as related and those naming it."""
@@ -415,6 +436,21 @@ class Conversation:
         if form.rest is not None and not own_question:
             tiers.append(([form.rest, f"{asked} {form.rest}"], False))
         return [(_unique(tier), stays) for tier, stays in tiers if tier]
+
+
+def context_may_win(alone: Match, form: Form) -> bool:
+    """Whether a context reading of a question may be better than its stand-alone reading.
+
+    It may when the question finds no answer alone. An answer found alone gives way only in a
+    question that leans on the context by its words: one with no topic of its own ("who said
+    that", "when?", "why", "what's their name") or an ellipsis ("and the syrian army?"); there
+    the answer alone reads words the question doesn't have ("what's their name" after an
+    unnamed rebel is rightly "the article doesn't say", not the article's name). A question that
+    names its topic ("who said they sent reinforcements", "whose airbase is it") is answered as
+    it stands, whatever came before: context never turns its answer into another entry or into
+    "doesn't say".
+    """
+    return not alone.answered or form.leans_by_words
 
 
 def _unique(texts: list[str]) -> list[str]:

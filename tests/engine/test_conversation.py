@@ -6,7 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.engine.conversation import Conversation, form_of
+from bot.engine.conversation import Conversation, context_may_win, form_of
+from bot.engine.evaluation import BLIND_DIR, DEFAULT_SET, is_right, load_cases
 from bot.engine.followups import DEFAULT_FOLLOWUPS, DEV_FOLLOWUPS, evaluate_followups, load_conversations
 from bot.engine.formatting import OTHER_SIDE_NOTE, other_side_of, render_plain
 
@@ -64,6 +65,59 @@ def test_questions_that_stand_alone_ignore_the_context(matcher, conversation):
         for before in previous:
             resolved = conversation.answer(knowledge_entry.question, before)
             assert resolved.match.entry == alone.entry, (knowledge_entry.question, before.id)
+
+
+@pytest.fixture(scope="module")
+def right_alone(matcher):
+    """The evaluation sets' questions (curated and blind) that the bot answers right without context."""
+    cases = [case for path in (DEFAULT_SET, *sorted(BLIND_DIR.glob("*.yaml"))) for case in load_cases(path)]
+    return [(case.question, match) for case in cases
+            if (match := matcher.match(case.question)).answered and is_right(case, match)]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_context_never_makes_a_question_that_stands_alone_worse(matcher, conversation, right_alone, data):
+    """With any previous entry, a question answered right alone keeps its answer, unless it leans
+    on the context by its words (no topic of its own, or "and X?"): "who said they sent
+    reinforcements" after any answer is still the army's reinforcements, not "doesn't say"."""
+    question, alone = data.draw(st.sampled_from(right_alone), label="question")
+    previous = data.draw(st.sampled_from(matcher.knowledge.entries), label="previous")
+    resolved = conversation.answer(question, previous)
+    if not form_of(question).leans_by_words:
+        assert resolved.match.entry == alone.entry
+        assert resolved.match.answer == alone.answer
+
+
+@pytest.mark.parametrize("question", [
+    "who said they sent reinforcements", "who said they were diverted from aleppo", "whose airbase is it",
+    "the observatory, where are they based", "isis says they retreated?", "are they trying to get a foothold",
+])
+def test_who_said_they_questions_are_answered_as_without_context(matcher, conversation, question):
+    alone = matcher.match(question)
+    assert alone.answered
+    for previous in matcher.knowledge.entries:
+        resolved = conversation.answer(question, previous)
+        assert resolved.match.entry == alone.entry and not resolved.used_context, previous.id
+
+
+def test_the_context_reading_may_win_only_over_no_answer_or_a_question_without_a_topic(matcher):
+    strikes, nothing = matcher.match(STRIKES), matcher.match("what is the capital of france")
+    assert strikes.answered and not nothing.answered
+    assert context_may_win(nothing, form_of("whose airbase is it"))  # nothing alone: the context may help
+    assert not context_may_win(strikes, form_of("who said they launched strikes"))  # names its topic
+    assert not context_may_win(strikes, form_of("whose airbase is it"))
+    for leaning in ("when was that", "and the us?", "who said that", "what's their name", "why"):
+        assert context_may_win(strikes, form_of(leaning)), leaning
+
+
+@pytest.mark.parametrize("path", DEV_FOLLOWUPS, ids=lambda path: path.name)
+def test_stand_alone_turns_after_a_context_are_never_worse_than_without_it(conversation, path):
+    """The follow-up evaluation's stand-alone turns (a new topic mid-conversation), on both dev sets."""
+    report = evaluate_followups(conversation, load_conversations(path))
+    assert report.standalone.turns >= 20
+    assert report.made_worse == 0
+    assert report.standalone.right >= report.standalone_alone.right
 
 
 def test_a_previous_entry_gone_after_a_reload_is_ignored(matcher, conversation):
