@@ -40,6 +40,7 @@ import re
 from dataclasses import dataclass
 
 from .analyzer import STOP_WORDS
+from .formatting import IS_IT_TRUE, WHO_SAID_IT
 from .knowledge import Entry
 from .matcher import Match, Matcher
 from .text import normalize
@@ -81,6 +82,20 @@ ABOUT_THE_CLAIM = frozenset([
     "deny", "denies", "denied", "contest", "contests", "challenge", "challenges", "otherwise", "other", "side",
     "sides", "more", "details", "detail", "info", "information", "elaborate",
 ])
+# of those, the words asking whether the claim holds ("is that true", "confirmed?", "legit"), and those asking
+# who made it ("who said that", "says who", "src?"); the rest ("more details?") want the answer again
+TRUTH = frozenset([
+    "true", "truth", "confirm", "confirmed", "confirms", "confirmation", "verified", "verify", "really", "sure",
+    "certain", "proof", "evidence", "know", "knows", "known", "believe", "accurate", "correct", "legit", "real",
+    "fact", "facts", "official", "officially", "trust", "trusted", "trustworthy", "reliable", "credible", "dispute",
+    "disputes", "disputed", "disagree", "disagrees", "deny", "denies", "denied", "contest", "contests",
+    "challenge", "challenges", "otherwise",
+])
+WHO_SAID = frozenset([
+    "who", "whom", "say", "says", "said", "saying", "claim", "claims", "claimed", "claiming", "source", "sources",
+    "sourced", "src", "srcs", "cite", "cited", "citation", "according", "ref", "link", "from", "by", "report",
+    "reports", "reported", "back", "backs", "backed", "backing",
+])
 EXPLAIN = frozenset(["why", "come", "so"])  # "why?", "how come?", "how so?"
 # "then what?", "what happened next?": the event after the previous one
 NEXT = frozenset(["then", "next", "after", "afterwards", "later"])
@@ -110,6 +125,9 @@ class Resolved:
 
     match: Match
     used_context: bool
+    # a question about the previous claim itself: `formatting.IS_IT_TRUE` or `WHO_SAID_IT`, which
+    # `formatting.claim_lead` words as its answer instead of the whole answer again
+    asks: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +173,16 @@ class Form:
         if "what" in asked and asked & SAYING and self.pointing and self.pointing <= THING_REFERENCES:
             return False  # "what did they say": what the thing the answer named said
         return bool(asked & ABOUT_THE_CLAIM or (asked & {"who", "whom"} and doing))
+
+
+    @property
+    def claim_asks(self) -> str | None:
+        """Of a question about the claim: whether it asks if the claim holds, or who made it;
+        None when it wants the answer again ("more details?", "what does the other side say")."""
+        asked = set(self.words)
+        if asked & TRUTH:
+            return IS_IT_TRUE
+        return WHO_SAID_IT if asked & WHO_SAID else None
 
 
 def form_of(question: str) -> Form:
@@ -239,7 +267,8 @@ class Conversation:
         in_context = self._in_context(form, previous, alone)
         if in_context is None:
             return Resolved(alone, False)
-        return Resolved(dataclasses.replace(in_context, question=question), True)
+        asks = form.claim_asks if form.leans and form.about_the_claim else None  # read as the previous claim
+        return Resolved(dataclasses.replace(in_context, question=question), True, asks)
 
     def _in_context(self, form: Form, previous: Entry, alone: Match) -> Match | None:
         """The reading of `question` with the previous entry as its context; None when its form

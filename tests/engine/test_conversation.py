@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from bot.engine.conversation import Conversation, context_may_win, form_of
 from bot.engine.evaluation import BLIND_DIR, DEFAULT_SET, is_right, load_cases
 from bot.engine.followups import DEFAULT_FOLLOWUPS, DEV_FOLLOWUPS, evaluate_followups, load_conversations
-from bot.engine.formatting import OTHER_SIDE_NOTE, other_side_of, render_plain
+from bot.engine.formatting import IS_IT_TRUE, OTHER_SIDE_NOTE, WHO_SAID_IT, claim_lead, other_side_of, render_plain
 
 STRIKES = "how many strikes did russia launch"
 
@@ -182,3 +182,55 @@ def test_no_other_side_when_every_side_is_quoted_or_nothing_is_contested(matcher
     assert other_side_of(matcher.answer_entry(entry(matcher, "who-controls-palmyra")), matcher.knowledge) == ()
     assert other_side_of(matcher.answer_entry(entry(matcher, "museum-damage")), matcher.knowledge) == ()
     assert other_side_of(matcher.match("what is the capital of france"), matcher.knowledge) == ()
+
+
+# -- "who said that?", "is that true?": the attribution first ------------------------------
+
+
+@pytest.mark.parametrize(("follow_up", "asks"), [
+    ("who said that", WHO_SAID_IT), ("says who?", WHO_SAID_IT), ("src?", WHO_SAID_IT),
+    ("is that true?", IS_IT_TRUE), ("is that confirmed", IS_IT_TRUE), ("is that legit", IS_IT_TRUE),
+    ("does anyone dispute that", IS_IT_TRUE), ("more details?", None),
+])
+def test_a_question_about_the_claim_says_what_it_asks(matcher, conversation, follow_up, asks):
+    resolved = conversation.answer(follow_up, entry(matcher, "strikes-overnight"))
+    assert resolved.used_context and resolved.match.entry.id == "strikes-overnight" and resolved.asks == asks
+
+
+def test_other_follow_ups_and_plain_questions_ask_nothing_of_the_claim(matcher, conversation):
+    assert conversation.answer("when was that", entry(matcher, "oil-gas-fields")).asks is None
+    assert conversation.answer(STRIKES, entry(matcher, "museum-damage")).asks is None
+
+
+def test_who_said_it_names_the_claimant_first_and_not_the_answer_again(matcher):
+    strikes = matcher.answer_entry(entry(matcher, "strikes-overnight"))
+    lead = claim_lead(strikes, matcher.knowledge, WHO_SAID_IT)
+    assert lead.startswith("Said by Russia's Defense Ministry.") and "contested" in lead
+    assert strikes.answer not in lead and "64" not in lead
+    shown = render_plain(strikes, matcher.knowledge.article, other=other_side_of(strikes, matcher.knowledge),
+                         lead=lead)
+    assert shown.index("Said by") < shown.index("\u201c")  # the claimant before the quotes
+    assert strikes.answer[:40] not in shown.replace("\n", " ")
+    assert OTHER_SIDE_NOTE in shown and "briefly retreated" in shown  # the other side still shown
+
+
+def test_is_it_true_says_whose_word_it_is_and_whether_anyone_disputes_it(matcher):
+    def lead(entry_id):
+        return claim_lead(matcher.answer_entry(entry(matcher, entry_id)), matcher.knowledge, IS_IT_TRUE)
+
+    assert lead("strikes-overnight").startswith("Contested: it is the word of Russia's Defense Ministry")
+    assert "doesn't settle it" in lead("strikes-overnight")
+    both = lead("who-controls-palmyra")  # the entry quotes every side itself
+    assert both.startswith("Contested:") and "Russia" in both and "Islamic State" in both
+    assert lead("reinforcements") == "No one in the article disputes it, but it is the word of the Syrian army."
+    assert "caption credited to SANA via AP" in lead("museum-damage")
+
+
+def test_every_entry_has_an_honest_lead(matcher):
+    """For any entry: who made the claim is named, and "contested" is said exactly when it is."""
+    for knowledge_entry in matcher.knowledge.entries:
+        match = matcher.answer_entry(knowledge_entry)
+        for asks in (WHO_SAID_IT, IS_IT_TRUE):
+            lead = claim_lead(match, matcher.knowledge, asks)
+            assert ("ontested" in lead) == knowledge_entry.contested, (knowledge_entry.id, asks)
+            assert lead.endswith(".") and len(lead) < 400
