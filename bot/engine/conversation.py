@@ -80,7 +80,9 @@ ABOUT_THE_CLAIM = frozenset([
     "officially", "from", "by", "src", "srcs", "cite", "cited", "citation", "according", "ref", "link", "trust",
     "trusted", "trustworthy", "reliable", "credible", "dispute", "disputes", "disputed", "disagree", "disagrees",
     "deny", "denies", "denied", "contest", "contests", "challenge", "challenges", "otherwise", "other", "side",
-    "sides", "more", "details", "detail", "info", "information", "elaborate",
+    "sides", "more", "details", "detail", "info", "information", "elaborate", "admit", "admits", "admitted",
+    "acknowledge", "acknowledges", "acknowledged", "announce", "announces", "announced", "mention", "mentions",
+    "mentioned", "insist", "insists", "insisted", "reveal", "reveals", "revealed",
 ])
 # of those, the words asking whether the claim holds ("is that true", "confirmed?", "legit"), and those asking
 # who made it ("who said that", "says who", "src?"); the rest ("more details?") want the answer again
@@ -94,8 +96,12 @@ TRUTH = frozenset([
 WHO_SAID = frozenset([
     "who", "whom", "say", "says", "said", "saying", "claim", "claims", "claimed", "claiming", "source", "sources",
     "sourced", "src", "srcs", "cite", "cited", "citation", "according", "ref", "link", "from", "by", "report",
-    "reports", "reported", "back", "backs", "backed", "backing",
+    "reports", "reported", "back", "backs", "backed", "backing", "admit", "admits", "admitted", "acknowledge",
+    "acknowledges", "acknowledged", "announce", "announces", "announced", "mention", "mentions", "mentioned",
+    "insist", "insists", "insisted", "reveal", "reveals", "revealed",
 ])
+# "more details?", "elaborate": what the article adds next on the topic, not the same answer again
+MORE = frozenset(["more", "details", "detail", "info", "information", "elaborate", "expand"])
 EXPLAIN = frozenset(["why", "come", "so"])  # "why?", "how come?", "how so?"
 # "then what?", "what happened next?": the event after the previous one
 NEXT = frozenset(["then", "next", "after", "afterwards", "later"])
@@ -156,6 +162,13 @@ class Form:
     def leans_by_words(self) -> bool:
         """Leans, and could mean nothing without the context: no topic words of its own, or an ellipsis."""
         return self.leans and (self.rest is not None or not self.own)
+
+    @property
+    def thing(self) -> str | None:
+        """The X of "what about X" / "and X?" when X is a thing, not a question of its own ("and how many?")."""
+        if self.rest is None or self.rest.split()[0] in QUESTION_WORDS | AUXILIARIES:
+            return None
+        return self.rest
 
     @property
     def fragment(self) -> bool:
@@ -276,15 +289,20 @@ class Conversation:
         if not form.leans and (alone.answered or not form.fragment):
             return None
         if form.leans and form.about_the_claim:
+            if form.claim_asks is None and set(form.words) & MORE:  # the first related entry: the curated next
+                further = self._ordered_neighbours(previous)
+                return self.matcher.answer_entry(further[0] if further else previous)
             return self.matcher.answer_entry(previous)
         near = self._neighbours(previous)
         reading = self._by_kind(form, previous)
         if reading is not None:
             return self.matcher.answer_entry(reading)
         unanswered: Match | None = None
+        misses: list[Match] = []
         for tier, stays in self._rewrites(form, previous):
             found_in_tier = list(map(self.matcher.match, tier))
             unanswered = unanswered or found_in_tier[0]
+            misses += found_in_tier
             # an answered match always has its entry: the `is not None` checks only tell the type checker
             answered = [found for found in found_in_tier
                         if found.answered and found.entry is not None and self._covers(found.entry, form)
@@ -296,6 +314,11 @@ class Conversation:
             nearest = self._nearest(form, previous, [alone, *([unanswered] if unanswered else [])])
             if nearest is not None:
                 return self.matcher.answer_entry(nearest)
+        if form.thing is not None:  # "what about the ruins": a near miss next to the topic that has the ruins
+            for miss in (alone, *misses):
+                for entry in miss.suggestions:
+                    if entry.id in near and entry.id != previous.id and self._covers(entry, form):
+                        return self.matcher.answer_entry(entry)
         if form.leans and set(form.words) & EXPLAIN and not form.own:
             return self.matcher.answer_entry(previous)  # "why?": the claim and who made it is all the article gives
         if (form.leans and form.refers and alone.answered and alone.entry is not None and alone.entry.id not in near
@@ -312,9 +335,11 @@ class Conversation:
     def _covers(self, entry: Entry, form: Form) -> bool:
         """Whether the entry says something of what the follow-up adds to the topic: filled in with
         the previous topic, "who owns it?" matches the topic's entry on the topic alone."""
+        said = self._vocabulary.get(entry.id, frozenset())
+        if form.thing is not None:  # "what about X": the answer must be about X, all of it
+            return all(word[:STEM] in said for word in self._topic_words(form.thing))
         if form.rest is not None or not form.own:
             return True
-        said = self._vocabulary.get(entry.id, frozenset())
         own = " ".join(form.own)
         return any(word[:STEM] in said for word in {*form.own, *self._topic_words(own)})
 

@@ -190,11 +190,25 @@ def test_no_other_side_when_every_side_is_quoted_or_nothing_is_contested(matcher
 @pytest.mark.parametrize(("follow_up", "asks"), [
     ("who said that", WHO_SAID_IT), ("says who?", WHO_SAID_IT), ("src?", WHO_SAID_IT),
     ("is that true?", IS_IT_TRUE), ("is that confirmed", IS_IT_TRUE), ("is that legit", IS_IT_TRUE),
-    ("does anyone dispute that", IS_IT_TRUE), ("more details?", None),
+    ("does anyone dispute that", IS_IT_TRUE), ("who admitted that", WHO_SAID_IT),
 ])
 def test_a_question_about_the_claim_says_what_it_asks(matcher, conversation, follow_up, asks):
     resolved = conversation.answer(follow_up, entry(matcher, "strikes-overnight"))
     assert resolved.used_context and resolved.match.entry.id == "strikes-overnight" and resolved.asks == asks
+
+
+@pytest.mark.parametrize("follow_up", ["more details?", "elaborate", "more info pls"])
+def test_more_details_is_what_the_article_adds_next_not_the_same_answer(matcher, conversation, follow_up):
+    previous = entry(matcher, "why-palmyra-matters")
+    resolved = conversation.answer(follow_up, previous)
+    assert resolved.used_context and resolved.asks is None
+    assert resolved.match.entry.id == previous.related[0]  # the knowledge file's "related", best first
+
+
+def test_what_about_x_answers_only_with_an_entry_about_x(matcher, conversation):
+    resolved = conversation.answer("what about the ruins", entry(matcher, "museum-damage"))
+    assert resolved.match.entry.id == "ruins-destruction"  # a near miss next to the museum, about ruins
+    assert not conversation.answer("what about the us", entry(matcher, "museum-damage")).match.answered
 
 
 def test_other_follow_ups_and_plain_questions_ask_nothing_of_the_claim(matcher, conversation):
