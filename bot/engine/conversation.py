@@ -310,7 +310,7 @@ class Conversation:
             if answered:  # "it", "that": a conversation stays near its topic, the previous entry's neighbours first
                 return max(answered, key=lambda found: (stays and found.entry is not None and found.entry.id in near,
                                                         found.score))
-        if form.leans and form.rest is None and (form.refers or not form.own):  # a near miss on the previous topic
+        if (form.leans and form.thing is None and (form.refers or not form.own)) or form.fragment:
             nearest = self._nearest(form, previous, [alone, *([unanswered] if unanswered else [])])
             if nearest is not None:
                 return self.matcher.answer_entry(nearest)
@@ -337,11 +337,18 @@ class Conversation:
         the previous topic, "who owns it?" matches the topic's entry on the topic alone."""
         said = self._vocabulary.get(entry.id, frozenset())
         if form.thing is not None:  # "what about X": the answer must be about X, all of it
-            return all(word[:STEM] in said for word in self._topic_words(form.thing))
-        if form.rest is not None or not form.own:
+            return self._has_all(entry, form)
+        if not form.own:
             return True
         own = " ".join(form.own)
         return any(word[:STEM] in said for word in {*form.own, *self._topic_words(own)})
+
+    def _has_all(self, entry: Entry, form: Form) -> bool:
+        """Whether the entry has every word the question adds ("how many civilians died" is not
+        the militants killed): a near miss, unlike a match, must show it has them all."""
+        said = self._vocabulary.get(entry.id, frozenset())
+        words = self._topic_words(form.thing) if form.thing is not None else self._topic_words(" ".join(form.own))
+        return all(word[:STEM] in said for word in words)
 
     def _ordered_neighbours(self, previous: Entry) -> list[Entry]:
         """The previous entry's neighbours, those it names first, in its order."""
@@ -420,10 +427,21 @@ class Conversation:
         "where?", the neighbour that asks it."""
         near = self._neighbours(previous) - {previous.id}
         kind = _kind(form.words)
+        if kind is None and not form.leans:
+            return None  # a fragment must say what kind of answer it wants ("how many fighters")
         for miss in misses:
             for entry in miss.suggestions:
-                if entry.id in near and (kind is None or _kind(tuple(normalize(entry.question).split())) == kind):
+                if (entry.id in near and (kind is None or _kind(tuple(normalize(entry.question).split())) == kind)
+                        and self._has_all(entry, form)):
                     return entry
+        if kind is not None and form.own:  # "how many fighters": one step further, if it has the fighters
+            by_id = self.matcher.knowledge.by_id
+            further = {i for n in near if n in by_id for i in self._neighbours(by_id[n])} - {previous.id}
+            for miss in misses:
+                for entry in miss.suggestions:
+                    if (entry.id in further and _kind(tuple(normalize(entry.question).split())) == kind
+                            and self._has_all(entry, form)):
+                        return entry
         if kind in ("when", "where") and not form.own:  # "when?", "where was that": the topic's time or place
             for entry in self._ordered_neighbours(previous):
                 if _kind(tuple(normalize(entry.question).split())) == kind:

@@ -211,6 +211,15 @@ def test_what_about_x_answers_only_with_an_entry_about_x(matcher, conversation):
     assert not conversation.answer("what about the us", entry(matcher, "museum-damage")).match.answered
 
 
+def test_a_short_question_that_finds_nothing_takes_a_near_miss_next_to_the_topic_that_has_all_its_words(
+        matcher, conversation):
+    assert not matcher.match("how many fighters").answered
+    resolved = conversation.answer("how many fighters", entry(matcher, "when-fighting"))
+    assert resolved.used_context and "4,000" in resolved.match.answer  # the fight's attackers, a step away
+    # the militants killed are next to the strikes, but say nothing of civilians
+    assert not conversation.answer("how many civilians died", entry(matcher, "strikes-overnight")).match.answered
+
+
 def test_other_follow_ups_and_plain_questions_ask_nothing_of_the_claim(matcher, conversation):
     assert conversation.answer("when was that", entry(matcher, "oil-gas-fields")).asks is None
     assert conversation.answer(STRIKES, entry(matcher, "museum-damage")).asks is None
