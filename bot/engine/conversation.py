@@ -380,8 +380,10 @@ class Conversation:
                 def share(entry: Entry) -> float:
                     return sum(source.claimant in named for source in entry.sources) / len(entry.sources)
                 # the claim X makes more of than the previous answer does; first best: the nearest
+                # on the point (contested), or mostly X's words: not a list of every source that names X too
                 candidates = [entry for entry in self._point(previous)
-                              if entry.sources and share(entry) > (share(previous) if previous.sources else 0)]
+                              if entry.sources and share(entry) > (share(previous) if previous.sources else 0)
+                              and (entry.contested or share(entry) > 0.5)]
                 if candidates:  # an entry asking what X says first ("What does the Observatory say?")
                     asked = self._topic_words(form.rest)
                     return max(candidates, key=lambda entry: (asked <= self._topic_words(entry.question),
@@ -484,7 +486,8 @@ class Conversation:
         topic = topic_of(previous)
         asked = normalize(previous.question)
         names = [m.group() for m in self._names_in(asked)]
-        names += [m.group() for m in self._names_in(normalize(previous.answer))][:MAX_ANSWER_NAMES]
+        if not form.pointing <= CLAIM_REFERENCES:  # "that" is the claim asked about, not a thing its answer named
+            names += [m.group() for m in self._names_in(normalize(previous.answer))][:MAX_ANSWER_NAMES]
         names = list(dict.fromkeys(names))
         words = form.words
         tiers: list[tuple[list[str], bool]] = []
