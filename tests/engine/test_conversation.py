@@ -220,6 +220,18 @@ def test_a_short_question_that_finds_nothing_takes_a_near_miss_next_to_the_topic
     assert not conversation.answer("how many civilians died", entry(matcher, "strikes-overnight")).match.answered
 
 
+def test_that_is_the_claim_asked_about_not_a_thing_its_answer_named(matcher, conversation):
+    """"when was that" after where Palmyra is: the answer names a photo, whose date is no answer."""
+    resolved = conversation.answer("when was that", entry(matcher, "where-is-palmyra"))
+    assert resolved.match.entry is None or resolved.match.entry.id != "photo-when"
+
+
+def test_and_a_claimant_is_their_claim_not_the_list_of_every_source(matcher, conversation):
+    resolved = conversation.answer("and the syrian army?", entry(matcher, "who-controls-palmyra"))
+    assert resolved.match.entry.id != "who-are-the-sources"
+    assert "Syrian army" in resolved.match.answer
+
+
 def test_other_follow_ups_and_plain_questions_ask_nothing_of_the_claim(matcher, conversation):
     assert conversation.answer("when was that", entry(matcher, "oil-gas-fields")).asks is None
     assert conversation.answer(STRIKES, entry(matcher, "museum-damage")).asks is None
