@@ -85,7 +85,7 @@ ABOUT_THE_CLAIM = frozenset([
     "mentioned", "insist", "insists", "insisted", "reveal", "reveals", "revealed",
 ])
 # of those, the words asking whether the claim holds ("is that true", "confirmed?", "legit"), and those asking
-# who made it ("who said that", "says who", "src?"); the rest ("more details?") want the answer again
+# who made it ("who said that", "says who", "src?"); the rest want an answer ("more details?": see MORE)
 TRUTH = frozenset([
     "true", "truth", "confirm", "confirmed", "confirms", "confirmation", "verified", "verify", "really", "sure",
     "certain", "proof", "evidence", "know", "knows", "known", "believe", "accurate", "correct", "legit", "real",
@@ -187,11 +187,10 @@ class Form:
             return False  # "what did they say": what the thing the answer named said
         return bool(asked & ABOUT_THE_CLAIM or (asked & {"who", "whom"} and doing))
 
-
     @property
     def claim_asks(self) -> str | None:
         """Of a question about the claim: whether it asks if the claim holds, or who made it;
-        None when it wants the answer again ("more details?", "what does the other side say")."""
+        None for "more details?" and "what does the other side say", which want an answer."""
         asked = set(self.words)
         if asked & TRUTH:
             return IS_IT_TRUE
@@ -284,7 +283,7 @@ class Conversation:
         return Resolved(dataclasses.replace(in_context, question=question), True, asks)
 
     def _in_context(self, form: Form, previous: Entry, alone: Match) -> Match | None:
-        """The reading of `question` with the previous entry as its context; None when its form
+        """The question's reading with the previous entry as its context; None when its form
         doesn't lean on it (and it isn't a short fragment that finds nothing alone)."""
         if not form.leans and (alone.answered or not form.fragment):
             return None
@@ -335,11 +334,11 @@ class Conversation:
     def _covers(self, entry: Entry, form: Form) -> bool:
         """Whether the entry says something of what the follow-up adds to the topic: filled in with
         the previous topic, "who owns it?" matches the topic's entry on the topic alone."""
-        said = self._vocabulary.get(entry.id, frozenset())
         if form.thing is not None:  # "what about X": the answer must be about X, all of it
             return self._has_all(entry, form)
         if not form.own:
             return True
+        said = self._vocabulary.get(entry.id, frozenset())
         own = " ".join(form.own)
         return any(word[:STEM] in said for word in {*form.own, *self._topic_words(own)})
 
@@ -424,9 +423,10 @@ class Conversation:
         return self.matcher.knowledge.by_id[min(later)[3]] if later else None
 
     def _nearest(self, form: Form, previous: Entry, misses: list[Match]) -> Entry | None:
-        """A leaning question nothing read: the near miss on the previous topic, if one of the
-        suggestions is the previous entry's neighbour and asks the same kind; for a bare "when?" or
-        "where?", the neighbour that asks it."""
+        """A leaning question or short fragment nothing read: the near miss on the previous topic, if
+        one of the suggestions is the previous entry's neighbour (or, for a question of a definite
+        kind with words of its own, a neighbour's neighbour), asks the same kind and has every word
+        the question adds; for a bare "when?" or "where?", the neighbour that asks it."""
         near = self._neighbours(previous) - {previous.id}
         kind = _kind(form.words)
         if kind is None and not form.leans:
