@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .engine.conversation import Conversation
-from .engine.formatting import about_text, article_line, other_side_of, render_plain
+from .engine.formatting import about_text, article_line, claim_lead, other_side_of, render_plain
 from .engine.knowledge import Entry
 from .engine.matcher import Match, Matcher
 
@@ -86,16 +86,18 @@ def reply(matcher: Matcher, line: str, session: Session | None = None) -> str | 
         return _answer(matcher, matcher.answer_entry(picked), session)
     if command.startswith("/"):
         return f"Unknown command {command!r}. Type /help."
-    match = session.resolver(matcher).answer(line, session.previous).match
+    resolved = session.resolver(matcher).answer(line, session.previous)
     if session.on_answer is not None:  # what was typed, not what was picked
-        session.on_answer(match, matcher)
-    return _answer(matcher, match, session)
+        session.on_answer(resolved.match, matcher)
+    return _answer(matcher, resolved.match, session, resolved.asks)
 
 
-def _answer(matcher: Matcher, match: Match, session: Session) -> str:
-    """Render an answer, remember it as the context, and number what may be picked next."""
+def _answer(matcher: Matcher, match: Match, session: Session, asks: str | None = None) -> str:
+    """Render an answer (who made the claim first, for "who said that?": see `claim_lead`),
+    remember it as the context, and number what may be picked next."""
     knowledge = matcher.knowledge
-    text = render_plain(match, knowledge.article, other=other_side_of(match, knowledge))
+    lead = claim_lead(match, knowledge, asks) if asks is not None else None
+    text = render_plain(match, knowledge.article, other=other_side_of(match, knowledge), lead=lead)
     if match.entry is None:
         session.choices = list(match.suggestions)
         return text + ("\n(pick one with /1, /2, \u2026)" if match.suggestions else "")

@@ -64,14 +64,19 @@ class Reply:
         return {"content": shorten(self.text, limits.MESSAGE), "allowed_mentions": NO_PINGS}
 
 
-def answer_reply(match: Match, article: ArticleInfo, *, other: tuple[Source, ...] = ()) -> Reply:
+def answer_reply(match: Match, article: ArticleInfo, *, other: tuple[Source, ...] = (),
+                 lead: str | None = None) -> Reply:
     """The reply to a question: an answer with its sources (and `other`, the other side of a
-    contested point: see `formatting.other_side_of`), a "did you mean", or "doesn't say"."""
+    contested point: see `formatting.other_side_of`), a "did you mean", or "doesn't say".
+    A `lead` ("who said that?": `formatting.claim_lead`) takes the answer's place, first."""
     footer = f"{article_line(article)} · {confidence_line(match)}" if match.answered else article_line(article)
     if match.entry is not None:  # answered
         title = shorten(match.entry.question, limits.EMBED_TITLE)
         contested = match.entry.contested
-        description = (f"**Contested.** {CONTESTED_NOTE}\n\n" if contested else "") + (match.answer or "")
+        if lead is not None:
+            description = lead
+        else:
+            description = (f"**Contested.** {CONTESTED_NOTE}\n\n" if contested else "") + (match.answer or "")
         embed = discord.Embed(title=title, description=shorten(description, limits.EMBED_DESCRIPTION),
                               colour=COLOUR_CONTESTED if contested else COLOUR_ANSWER)
         embed.set_footer(text=shorten(footer, limits.EMBED_FOOTER))

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import discord
 
-from ..engine.formatting import other_side_of
+from ..engine.formatting import claim_lead, other_side_of
 from ..engine.text import shorten
 from . import limits
 from .asking import QUESTION_ID, log_question, record_pick
@@ -332,15 +332,18 @@ class TopicsView(PagedView):
 
 
 def answer_message(match: Match, article: ArticleInfo, asker_id: int, embeds: bool, *,
-                   knowledge: Knowledge | None = None, question_id: int | None = None) -> dict:
+                   knowledge: Knowledge | None = None, question_id: int | None = None,
+                   asks: str | None = None) -> dict:
     """Keyword arguments for sending an answer, with "did you mean" buttons when there are suggestions.
 
     With the `knowledge` it came from, an answer also shows the other side of a contested point
-    and gets buttons for its related questions. The caller passes the sent message to
-    `kwargs["view"].attach` so the buttons come off at time-out.
+    and gets buttons for its related questions; `asks` (a follow-up's `Resolved.asks`: "who said
+    that?", "is that true?") puts who made the claim first, instead of the answer again. The
+    caller passes the sent message to `kwargs["view"].attach` so the buttons come off at time-out.
     """
     other = other_side_of(match, knowledge) if knowledge is not None else ()
-    kwargs = answer_reply(match, article, other=other).kwargs(embeds)
+    lead = claim_lead(match, knowledge, asks) if knowledge is not None and asks is not None else None
+    kwargs = answer_reply(match, article, other=other, lead=lead).kwargs(embeds)
     if not match.answered and match.suggestions:
         kwargs["view"] = SuggestionView(match.suggestions, asker_id, question_id)
     elif knowledge is not None and match.entry is not None:

@@ -5,8 +5,11 @@ previous answer when its form says so: it refers back ("that", "it", "they",
 "there"), opens with an ellipsis ("and ...", "what about ..."), or is all
 question and no topic ("why?", "source?", "how many"). Only then is the
 previous entry used, or when a short fragment ("who took the photo") finds
-nothing alone; any other question is matched exactly as without context, so
-context can never make a question that names its own topic worse.
+nothing alone; any other question is matched exactly as without context. The
+context reading is used only when it is the better one (`context_may_win`):
+when the question finds nothing alone, or has no topic of its own in its words.
+A question with a topic that is answered alone ("who said they sent
+reinforcements") keeps that answer after any previous entry.
 
 A leaning question is resolved through the same Matcher, by rewriting it with
 the previous entry's topic: "when was that" after "How many air strikes did
@@ -37,6 +40,7 @@ import re
 from dataclasses import dataclass
 
 from .analyzer import STOP_WORDS
+from .formatting import IS_IT_TRUE, WHO_SAID_IT
 from .knowledge import Entry
 from .matcher import Match, Matcher
 from .text import normalize
@@ -76,13 +80,38 @@ ABOUT_THE_CLAIM = frozenset([
     "officially", "from", "by", "src", "srcs", "cite", "cited", "citation", "according", "ref", "link", "trust",
     "trusted", "trustworthy", "reliable", "credible", "dispute", "disputes", "disputed", "disagree", "disagrees",
     "deny", "denies", "denied", "contest", "contests", "challenge", "challenges", "otherwise", "other", "side",
-    "sides", "more", "details", "detail", "info", "information", "elaborate",
+    "sides", "more", "details", "detail", "info", "information", "elaborate", "admit", "admits", "admitted",
+    "acknowledge", "acknowledges", "acknowledged", "announce", "announces", "announced", "mention", "mentions",
+    "mentioned", "insist", "insists", "insisted", "reveal", "reveals", "revealed",
 ])
+# of those, the words asking whether the claim holds ("is that true", "confirmed?", "legit"), and those asking
+# who made it ("who said that", "says who", "src?"); the rest want an answer ("more details?": see MORE)
+TRUTH = frozenset([
+    "true", "truth", "confirm", "confirmed", "confirms", "confirmation", "verified", "verify", "really", "sure",
+    "certain", "proof", "evidence", "know", "knows", "known", "believe", "accurate", "correct", "legit", "real",
+    "fact", "facts", "official", "officially", "trust", "trusted", "trustworthy", "reliable", "credible", "dispute",
+    "disputes", "disputed", "disagree", "disagrees", "deny", "denies", "denied", "contest", "contests",
+    "challenge", "challenges", "otherwise",
+])
+WHO_SAID = frozenset([
+    "who", "whom", "say", "says", "said", "saying", "claim", "claims", "claimed", "claiming", "source", "sources",
+    "sourced", "src", "srcs", "cite", "cited", "citation", "according", "ref", "link", "from", "by", "report",
+    "reports", "reported", "back", "backs", "backed", "backing", "admit", "admits", "admitted", "acknowledge",
+    "acknowledges", "acknowledged", "announce", "announces", "announced", "mention", "mentions", "mentioned",
+    "insist", "insists", "insisted", "reveal", "reveals", "revealed",
+])
+# "more details?", "elaborate": what the article adds next on the topic, not the same answer again
+MORE = frozenset(["more", "details", "detail", "info", "information", "elaborate", "expand"])
 EXPLAIN = frozenset(["why", "come", "so"])  # "why?", "how come?", "how so?"
 # "then what?", "what happened next?": the event after the previous one
 NEXT = frozenset(["then", "next", "after", "afterwards", "later"])
 # "what else?", "what happened": the question names no topic of its own with these
 VAGUE = frozenset(["else", "happen", "happened", "happening", "going", "on", "come", "came", "comes"])
+# verbs any event has, and words asking for a name: "when did it start", "what's it called" name no topic
+GENERIC = frozenset([
+    "start", "starts", "started", "begin", "begins", "began", "begun", "end", "ends", "ended", "mean", "means",
+    "meant", "matter", "matters", "name", "names", "named", "called", "call",
+])
 # question words that ask for something other than the claim's owner: these go through the matcher
 ASPECTS = frozenset(["when", "where", "why", "many", "much", "long", "old", "which"])
 AUXILIARIES = frozenset([
@@ -102,6 +131,9 @@ class Resolved:
 
     match: Match
     used_context: bool
+    # a question about the previous claim itself: `formatting.IS_IT_TRUE` or `WHO_SAID_IT`, which
+    # `formatting.claim_lead` words as its answer instead of the whole answer again
+    asks: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +159,18 @@ class Form:
         return (self.refers or not self.own) and len(self.own) <= MAX_OWN_WORDS
 
     @property
+    def leans_by_words(self) -> bool:
+        """Leans, and could mean nothing without the context: no topic words of its own, or an ellipsis."""
+        return self.leans and (self.rest is not None or not self.own)
+
+    @property
+    def thing(self) -> str | None:
+        """The X of "what about X" / "and X?" when X is a thing, not a question of its own ("and how many?")."""
+        if self.rest is None or self.rest.split()[0] in QUESTION_WORDS | AUXILIARIES:
+            return None
+        return self.rest
+
+    @property
     def fragment(self) -> bool:
         """Short and nearly topic-less: worth trying with the previous topic if it finds nothing alone."""
         return len(self.words) <= FRAGMENT_WORDS and len(self.own) <= MAX_OWN_WORDS
@@ -142,6 +186,15 @@ class Form:
         if "what" in asked and asked & SAYING and self.pointing and self.pointing <= THING_REFERENCES:
             return False  # "what did they say": what the thing the answer named said
         return bool(asked & ABOUT_THE_CLAIM or (asked & {"who", "whom"} and doing))
+
+    @property
+    def claim_asks(self) -> str | None:
+        """Of a question about the claim: whether it asks if the claim holds, or who made it;
+        None for "more details?" and "what does the other side say", which want an answer."""
+        asked = set(self.words)
+        if asked & TRUTH:
+            return IS_IT_TRUE
+        return WHO_SAID_IT if asked & WHO_SAID else None
 
 
 def form_of(question: str) -> Form:
@@ -169,7 +222,7 @@ def form_of(question: str) -> Form:
         named = named or word not in STOP_WORDS | REFERENCES | QUESTION_WORDS | ABOUT_THE_CLAIM
     if len(words) > 1 and words[-1] == "so" and words[-2] in ABOUT_THE_CLAIM:  # "who says so"
         pointing.add("that")
-    asking = STOP_WORDS | REFERENCES | QUESTION_WORDS | ABOUT_THE_CLAIM | NEXT | VAGUE
+    asking = STOP_WORDS | REFERENCES | QUESTION_WORDS | ABOUT_THE_CLAIM | NEXT | VAGUE | GENERIC
     own = tuple(w for i, w in enumerate(words)
                 if i in determined or (w not in asking and not (w == "come" and i and words[i - 1] == "how")))
     return Form(words, own, frozenset(pointing), rest)
@@ -215,44 +268,63 @@ class Conversation:
             for word in normalize(text).split()) for entry in knowledge.entries}
 
     def answer(self, question: str, previous: Entry | None = None) -> Resolved:
-        """Answer `question`, leaning on `previous` only when the question's form leans on it."""
+        """Answer `question`, leaning on `previous` only when that reading is the better one."""
         alone = self.matcher.match(question)
         previous = self.matcher.knowledge.by_id.get(previous.id) if previous is not None else None
         if previous is None:  # no context, or its entry is gone after a reload
             return Resolved(alone, False)
         form = form_of(question)
-        if not form.leans and (alone.answered or not form.fragment):
+        if not context_may_win(alone, form):
             return Resolved(alone, False)
+        in_context = self._in_context(form, previous, alone)
+        if in_context is None:
+            return Resolved(alone, False)
+        asks = form.claim_asks if form.leans and form.about_the_claim else None  # read as the previous claim
+        return Resolved(dataclasses.replace(in_context, question=question), True, asks)
+
+    def _in_context(self, form: Form, previous: Entry, alone: Match) -> Match | None:
+        """The question's reading with the previous entry as its context; None when its form
+        doesn't lean on it (and it isn't a short fragment that finds nothing alone)."""
+        if not form.leans and (alone.answered or not form.fragment):
+            return None
         if form.leans and form.about_the_claim:
-            return Resolved(dataclasses.replace(self.matcher.answer_entry(previous), question=question), True)
+            if form.claim_asks is None and set(form.words) & MORE:  # the first related entry: the curated next
+                further = self._ordered_neighbours(previous)
+                return self.matcher.answer_entry(further[0] if further else previous)
+            return self.matcher.answer_entry(previous)
         near = self._neighbours(previous)
         reading = self._by_kind(form, previous)
         if reading is not None:
-            return Resolved(dataclasses.replace(self.matcher.answer_entry(reading), question=question), True)
+            return self.matcher.answer_entry(reading)
         unanswered: Match | None = None
+        misses: list[Match] = []
         for tier, stays in self._rewrites(form, previous):
             found_in_tier = list(map(self.matcher.match, tier))
             unanswered = unanswered or found_in_tier[0]
+            misses += found_in_tier
             # an answered match always has its entry: the `is not None` checks only tell the type checker
             answered = [found for found in found_in_tier
                         if found.answered and found.entry is not None and self._covers(found.entry, form)
                         and not (found.entry.id == previous.id and "else" in form.words)]  # "what else ...?"
             if answered:  # "it", "that": a conversation stays near its topic, the previous entry's neighbours first
-                best = max(answered, key=lambda found: (stays and found.entry is not None and found.entry.id in near,
+                return max(answered, key=lambda found: (stays and found.entry is not None and found.entry.id in near,
                                                         found.score))
-                return Resolved(dataclasses.replace(best, question=question), True)
-        if form.leans and form.rest is None and (form.refers or not form.own):  # a near miss on the previous topic
+        if (form.leans and form.thing is None and (form.refers or not form.own)) or form.fragment:
             nearest = self._nearest(form, previous, [alone, *([unanswered] if unanswered else [])])
             if nearest is not None:
-                return Resolved(dataclasses.replace(self.matcher.answer_entry(nearest), question=question), True)
+                return self.matcher.answer_entry(nearest)
+        if form.thing is not None:  # "what about the ruins": a near miss next to the topic that has the ruins
+            for miss in (alone, *misses):
+                for entry in miss.suggestions:
+                    if entry.id in near and entry.id != previous.id and self._covers(entry, form):
+                        return self.matcher.answer_entry(entry)
         if form.leans and set(form.words) & EXPLAIN and not form.own:
-            # "why?": the claim and who made it is all the article gives
-            return Resolved(dataclasses.replace(self.matcher.answer_entry(previous), question=question), True)
+            return self.matcher.answer_entry(previous)  # "why?": the claim and who made it is all the article gives
         if (form.leans and form.refers and alone.answered and alone.entry is not None and alone.entry.id not in near
                 and unanswered):
             # "when did it start" after the war's length: not the advance that "it" reads as alone
-            return Resolved(dataclasses.replace(unanswered, question=question), True)
-        return Resolved(alone, False)
+            return unanswered
+        return None
 
     def _neighbours(self, previous: Entry) -> frozenset[str]:
         """The previous entry, those it names as related and those naming it."""
@@ -262,11 +334,20 @@ class Conversation:
     def _covers(self, entry: Entry, form: Form) -> bool:
         """Whether the entry says something of what the follow-up adds to the topic: filled in with
         the previous topic, "who owns it?" matches the topic's entry on the topic alone."""
-        if form.rest is not None or not form.own:
+        if form.thing is not None:  # "what about X": the answer must be about X, all of it
+            return self._has_all(entry, form)
+        if not form.own:
             return True
         said = self._vocabulary.get(entry.id, frozenset())
         own = " ".join(form.own)
         return any(word[:STEM] in said for word in {*form.own, *self._topic_words(own)})
+
+    def _has_all(self, entry: Entry, form: Form) -> bool:
+        """Whether the entry has every word the question adds ("how many civilians died" is not
+        the militants killed): a near miss, unlike a match, must show it has them all."""
+        said = self._vocabulary.get(entry.id, frozenset())
+        words = self._topic_words(form.thing) if form.thing is not None else self._topic_words(" ".join(form.own))
+        return all(word[:STEM] in said for word in words)
 
     def _ordered_neighbours(self, previous: Entry) -> list[Entry]:
         """The previous entry's neighbours, those it names first, in its order."""
@@ -298,8 +379,10 @@ class Conversation:
                 def share(entry: Entry) -> float:
                     return sum(source.claimant in named for source in entry.sources) / len(entry.sources)
                 # the claim X makes more of than the previous answer does; first best: the nearest
+                # on the point (contested), or mostly X's words: not a list of every source that names X too
                 candidates = [entry for entry in self._point(previous)
-                              if entry.sources and share(entry) > (share(previous) if previous.sources else 0)]
+                              if entry.sources and share(entry) > (share(previous) if previous.sources else 0)
+                              and (entry.contested or share(entry) > 0.5)]
                 if candidates:  # an entry asking what X says first ("What does the Observatory say?")
                     asked = self._topic_words(form.rest)
                     return max(candidates, key=lambda entry: (asked <= self._topic_words(entry.question),
@@ -340,15 +423,27 @@ class Conversation:
         return self.matcher.knowledge.by_id[min(later)[3]] if later else None
 
     def _nearest(self, form: Form, previous: Entry, misses: list[Match]) -> Entry | None:
-        """A leaning question nothing read: the near miss on the previous topic, if one of the
-        suggestions is the previous entry's neighbour and asks the same kind; for a bare "when?" or
-        "where?", the neighbour that asks it."""
+        """A leaning question or short fragment nothing read: the near miss on the previous topic, if
+        one of the suggestions is the previous entry's neighbour (or, for a question of a definite
+        kind with words of its own, a neighbour's neighbour), asks the same kind and has every word
+        the question adds; for a bare "when?" or "where?", the neighbour that asks it."""
         near = self._neighbours(previous) - {previous.id}
         kind = _kind(form.words)
+        if kind is None and not form.leans:
+            return None  # a fragment must say what kind of answer it wants ("how many fighters")
         for miss in misses:
             for entry in miss.suggestions:
-                if entry.id in near and (kind is None or _kind(tuple(normalize(entry.question).split())) == kind):
+                if (entry.id in near and (kind is None or _kind(tuple(normalize(entry.question).split())) == kind)
+                        and self._has_all(entry, form)):
                     return entry
+        if kind is not None and form.own:  # "how many fighters": one step further, if it has the fighters
+            by_id = self.matcher.knowledge.by_id
+            further = {i for n in near if n in by_id for i in self._neighbours(by_id[n])} - {previous.id}
+            for miss in misses:
+                for entry in miss.suggestions:
+                    if (entry.id in further and _kind(tuple(normalize(entry.question).split())) == kind
+                            and self._has_all(entry, form)):
+                        return entry
         if kind in ("when", "where") and not form.own:  # "when?", "where was that": the topic's time or place
             for entry in self._ordered_neighbours(previous):
                 if _kind(tuple(normalize(entry.question).split())) == kind:
@@ -391,7 +486,8 @@ class Conversation:
         topic = topic_of(previous)
         asked = normalize(previous.question)
         names = [m.group() for m in self._names_in(asked)]
-        names += [m.group() for m in self._names_in(normalize(previous.answer))][:MAX_ANSWER_NAMES]
+        if not form.pointing <= CLAIM_REFERENCES:  # "that" is the claim asked about, not a thing its answer named
+            names += [m.group() for m in self._names_in(normalize(previous.answer))][:MAX_ANSWER_NAMES]
         names = list(dict.fromkeys(names))
         words = form.words
         tiers: list[tuple[list[str], bool]] = []
@@ -415,6 +511,21 @@ class Conversation:
         if form.rest is not None and not own_question:
             tiers.append(([form.rest, f"{asked} {form.rest}"], False))
         return [(_unique(tier), stays) for tier, stays in tiers if tier]
+
+
+def context_may_win(alone: Match, form: Form) -> bool:
+    """Whether a context reading of a question may be better than its stand-alone reading.
+
+    It may when the question finds no answer alone. An answer found alone gives way only in a
+    question that leans on the context by its words: one with no topic of its own ("who said
+    that", "when?", "why", "what's their name") or an ellipsis ("and the syrian army?"); there
+    the answer alone reads words the question doesn't have ("what's their name" after an
+    unnamed rebel is rightly "the article doesn't say", not the article's name). A question that
+    names its topic ("who said they sent reinforcements", "whose airbase is it") is answered as
+    it stands, whatever came before: context never turns its answer into another entry or into
+    "doesn't say".
+    """
+    return not alone.answered or form.leans_by_words
 
 
 def _unique(texts: list[str]) -> list[str]:

@@ -23,7 +23,7 @@ import yaml
 from ..paths import EVAL_DIR
 from .conversation import Conversation
 from .evaluation import Case
-from .formatting import other_side_of
+from .formatting import claim_lead, other_side_of
 from .knowledge import Entry, Source
 from .matcher import Match
 from .text import normalize
@@ -84,14 +84,14 @@ def load_conversations(path: Path = DEFAULT_FOLLOWUPS) -> list[list[Turn]]:
     return conversations
 
 
-def is_right(case: Case, match: Match, other: tuple[Source, ...] = ()) -> bool:
+def is_right(case: Case, match: Match, other: tuple[Source, ...] = (), lead: str | None = None) -> bool:
     """As `evaluation.is_right`, counting all the reader sees: who made each claim (it answers
-    "who said that?") and the other side of a contested point."""
+    "who said that?"), the other side of a contested point, and a `claim_lead` in the answer's place."""
     if case.facts is None:
         return not match.answered
     if not match.answered:
         return False
-    shown = [match.answer or "", *(f"{s.quote} {s.claimant.label}" for s in (*match.sources, *other))]
+    shown = [lead or match.answer or "", *(f"{s.quote} {s.claimant.label}" for s in (*match.sources, *other))]
     said = normalize(" ".join(shown))
     return all(any(normalize(form) in said for form in fact) for fact in case.facts)
 
@@ -106,8 +106,10 @@ def evaluate_followups(conversation: Conversation, conversations: Iterable[list[
         previous: Entry | None = None
         previous_right = False
         for turn in turns:
-            match = conversation.answer(turn.case.question, previous).match
-            right = is_right(turn.case, match, other_side_of(match, matcher.knowledge))
+            resolved = conversation.answer(turn.case.question, previous)
+            match = resolved.match
+            lead = claim_lead(match, matcher.knowledge, resolved.asks) if resolved.asks else None
+            right = is_right(turn.case, match, other_side_of(match, matcher.knowledge), lead)
             if turn.follow is None:
                 report.first.add(right)
             else:

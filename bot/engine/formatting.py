@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from typing import TYPE_CHECKING
 
-from .knowledge import ArticleInfo, Knowledge, Source
+from .knowledge import ArticleInfo, Claimant, Knowledge, Source
 from .sides import other_side
 
 if TYPE_CHECKING:  # only for annotations: the question log words outcomes without loading the matcher
@@ -22,6 +23,50 @@ def other_side_of(match: Match, knowledge: Knowledge) -> tuple[Source, ...]:
     if match.entry is None:
         return ()
     return other_side(match.entry, knowledge.by_id, knowledge.article.publisher)
+
+
+WHO_SAID_IT, IS_IT_TRUE = "who-said-it", "is-it-true"  # what a question about a claim asks (`Resolved.asks`)
+
+
+def _who(claimant: Claimant, publisher: str) -> str:
+    """A claimant as a sentence names it, less the publisher that reports every claim:
+    "the Syrian army", "a statement from Russia's monitoring center in Syria, as quoted by Interfax"."""
+    label = re.sub(rf",? (as )?(and )?reported by {re.escape(publisher)}$", "", claimant.label)
+    return label or claimant.name
+
+
+def _listed(names: list[str]) -> str:
+    """'A, B and C'; 'A, as quoted by X; and B' when a name has a comma of its own."""
+    if len(names) == 1:
+        return names[0]
+    comma = any("," in name for name in names)
+    return f"{('; ' if comma else ', ').join(names[:-1])}{';' if comma else ''} and {names[-1]}"
+
+
+def claim_lead(match: Match, knowledge: Knowledge, asks: str) -> str:
+    """The answer to "who said that?" or "is that true?" about an answer, first and short, in place
+    of the whole answer again: who made the claim, and (for "is that true") whether anyone in the
+    article disputes it. Only from the entry's sources and `contested`, never beyond the article;
+    the quotes and the other side follow it as in any answer."""
+    if match.entry is None or not match.sources:
+        return match.answer or ""
+    publisher = knowledge.article.publisher
+    claimants = list({source.claimant.key: source.claimant for source in match.sources}.values())
+    voices = [_who(claimant, publisher) for claimant in claimants if claimant.name != publisher]
+    own = next((claimant.label for claimant in claimants if claimant.name == publisher), None)
+    who = _listed(voices) if voices else ""
+    contested = match.entry.contested
+    if asks == WHO_SAID_IT:
+        said = f"Said by {who}" + (f", beside {own}." if own else ".") if voices else f"It is {own}."
+        return said + (" It is contested, and the article doesn't settle it." if contested else "")
+    if not contested:
+        if not voices:
+            return f"It is {own}, and the article quotes no one disputing it."
+        return f"No one in the article disputes it, but it is the word of {who}" + (f" and {own}." if own else ".")
+    if len(voices) > 1 and not other_side_of(match, knowledge):  # the entry holds the dispute itself
+        return f"Contested: its sources, {who}, disagree, and the article doesn't settle it."
+    return f"Contested: it is the word of {who or publisher}; others on this point say otherwise, " \
+           "and the article doesn't settle it."
 
 
 def attribution(source: Source) -> str:
@@ -59,14 +104,16 @@ def unsure_line(match: Match) -> str:
     return f"{NOT_SAID} I found nothing in it about that."
 
 
-def render_plain(match: Match, article: ArticleInfo, *, width: int = 88, other: tuple[Source, ...] = ()) -> str:
+def render_plain(match: Match, article: ArticleInfo, *, width: int = 88, other: tuple[Source, ...] = (),
+                 lead: str | None = None) -> str:
     """A console-friendly answer: matched question, answer, quoted sources, the other side of a
-    contested point (`other`, from `other_side_of`), confidence."""
+    contested point (`other`, from `other_side_of`), confidence. A `lead` (from `claim_lead`)
+    takes the answer's place, saying itself whether the point is contested."""
     lines: list[str] = []
     if match.entry is not None:  # answered
         lines.append(f"Q: {match.entry.question}")
-        lines.extend(textwrap.wrap(match.answer or "", width))
-        if match.entry.contested:
+        lines.extend(textwrap.wrap(lead or match.answer or "", width))
+        if match.entry.contested and lead is None:
             lines.append(f"({CONTESTED_NOTE})")
         for number, source in enumerate((*match.sources, *other)):
             lines += ["", OTHER_SIDE_NOTE] if number == len(match.sources) else []  # the other side starts

@@ -43,3 +43,16 @@ def test_run_console_keeps_the_context_between_lines(matcher):
     stdout = io.StringIO()
     assert run_console(matcher, stdin, stdout) == 0
     assert "Thursday" in stdout.getvalue().split("you> ")[2]
+
+
+def test_who_said_that_puts_the_claimant_first_not_the_answer_again(matcher):
+    session = Session()
+    first = reply(matcher, "how many strikes did russia launch", session)
+    answer = session.previous.answer
+    who = reply(matcher, "who said that", session)
+    lines = who.splitlines()
+    assert lines[1].startswith("Said by Russia's Defense Ministry")  # right under the question
+    assert answer[:40] not in " ".join(lines) and answer[:40] in " ".join(first.splitlines())
+    assert "Also claimed on this point:" in who  # the other side of the contested point
+    true = reply(matcher, "is that true?", session)
+    assert true.splitlines()[1].startswith("Contested: it is the word of Russia's Defense Ministry")

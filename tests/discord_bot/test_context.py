@@ -199,3 +199,41 @@ def test_context_minutes_setting():
     for bad in ("0", "-1", "soon"):
         with pytest.raises(SettingsError, match="CONTEXT_MINUTES"):
             Settings.from_env({"CONTEXT_MINUTES": bad}, dotenv=False)
+
+
+# -- "who said that?", "is that true?": who made the claim, first --------------------------
+
+
+async def test_who_said_that_shows_the_claimant_first_not_the_answer_again(simcord_env, alice, channel):
+    first = await ask(simcord_env, alice, channel, STRIKES)
+    answer = await ask(simcord_env, alice, channel, WHO)
+    assert title(answer) == title(first)  # what "that" was
+    description = answer.embeds[0].description
+    assert description.startswith("Said by Russia's Defense Ministry") and "contested" in description
+    assert simcord_env.bot.matcher.match(STRIKES).answer not in text_of(answer)
+    assert "64 strikes" in answer.embeds[0].fields[0].value  # the claim in its own words
+    assert OTHER_SIDE_NOTE in text_of(answer) and "briefly retreated" in text_of(answer)
+
+
+async def test_is_that_true_says_whose_word_it_is_in_embeds_and_plain_text(simcord_env, guild, alice, channel):
+    await ask(simcord_env, alice, channel, STRIKES)
+    embedded = await ask(simcord_env, alice, channel, "is that true?")
+    assert embedded.embeds[0].description.startswith("Contested: it is the word of Russia's Defense Ministry")
+    plain_channel = guild.create_text_channel("plain", overwrites={
+        guild.me: discord.PermissionOverwrite(embed_links=False)})
+    await ask(simcord_env, alice, plain_channel, STRIKES)
+    plain = await ask(simcord_env, alice, plain_channel, "is that true?")
+    assert not plain.embeds
+    lines = plain.content.split("\n\n")
+    assert lines[0] == f"**{title(embedded)}**"
+    assert lines[1] == embedded.embeds[0].description  # the same words, first, either way
+    assert "briefly retreated" in plain.content and len(plain.content) <= limits.MESSAGE
+
+
+async def test_a_reply_to_a_who_said_that_answer_still_means_its_entry(simcord_env, alice, channel):
+    await ask(simcord_env, alice, channel, STRIKES)
+    who = await ask(simcord_env, alice, channel, WHO)
+    await ask(simcord_env, alice, channel, MUSEUM)
+    await alice.send(channel, "is that confirmed", reply_to=who)
+    assert channel.last_message.embeds[0].description.startswith("Contested:")
+    assert title(channel.last_message) == title(who)

@@ -56,10 +56,12 @@ class Ask(commands.Cog):
         matcher = self.bot.matcher  # one knowledge for the whole answer, even if a reload lands meanwhile
         contexts, user, place = self.bot.contexts, interaction.user.id, interaction.channel_id
         previous = contexts.last(user, place) if place is not None else None
-        match = (await resolve(contexts, matcher, strip_discord_markup(question), previous)).match
+        resolved = await resolve(contexts, matcher, strip_discord_markup(question), previous)
+        match = resolved.match
         question_id = record_question(self.bot.question_log, interaction, matcher, match, via)
         kwargs = with_feedback(answer_message(match, matcher.knowledge.article, user, embeds_allowed(interaction),
-                                              knowledge=matcher.knowledge, question_id=question_id),
+                                              knowledge=matcher.knowledge, question_id=question_id,
+                                              asks=resolved.asks),
                                match, question_id)
         await interaction.response.send_message(ephemeral=private, **kwargs)
         log_question(via, match, started)

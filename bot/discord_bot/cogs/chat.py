@@ -94,11 +94,12 @@ class Chat(commands.Cog):
         started = time.perf_counter()
         matcher = self.bot.matcher
         contexts = self.bot.contexts
-        match = (await resolve(contexts, matcher, strip_discord_markup(question), self.context_of(message))).match
+        resolved = await resolve(contexts, matcher, strip_discord_markup(question), self.context_of(message))
+        match = resolved.match
         question_id = record_question(self.bot.question_log, message, matcher, match, "chat")
         kwargs = with_feedback(answer_message(match, matcher.knowledge.article, message.author.id,
                                               embeds_allowed(message), knowledge=matcher.knowledge,
-                                              question_id=question_id),
+                                              question_id=question_id, asks=resolved.asks),
                                match, question_id)
         sent = await message.reply(**kwargs)
         log_question("chat", match, started)
