@@ -214,8 +214,8 @@ def test_what_about_x_answers_only_with_an_entry_about_x(matcher, conversation):
 
 def test_a_short_question_that_finds_nothing_takes_a_near_miss_next_to_the_topic_that_has_all_its_words(
         matcher, conversation):
-    assert not matcher.match("how many fighters").answered
-    resolved = conversation.answer("how many fighters", entry(matcher, "when-fighting"))
+    assert not matcher.match("how many attackers").answered
+    resolved = conversation.answer("how many attackers", entry(matcher, "when-fighting"))
     assert resolved.used_context and "4,000" in resolved.match.answer  # the fight's attackers, a step away
     # the militants killed are next to the strikes, but say nothing of civilians
     assert not conversation.answer("how many civilians died", entry(matcher, "strikes-overnight")).match.answered
