@@ -19,6 +19,7 @@ from .engine.evaluation import (
     DEFAULT_SET,
     HELDOUT_DIR,
     SPLITS,
+    SetError,
     combine,
     describe,
     evaluate,
@@ -26,6 +27,7 @@ from .engine.evaluation import (
     load_cases,
     summary,
 )
+from .engine.files import Unreadable
 from .engine.formatting import other_side_of, render_plain
 from .engine.loader import DEFAULT_PATH, KnowledgeError, load_knowledge
 from .engine.matcher import Match, Matcher
@@ -57,7 +59,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_build(args: argparse.Namespace) -> int:
     try:
         sys.stdout.write(build_draft(args.article))
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, Unreadable) as exc:
         print(f"cannot build from {args.article}: {exc}", file=sys.stderr)
         return 1
     return 0
@@ -93,7 +95,12 @@ def cmd_eval_followups(args: argparse.Namespace) -> int:
 
     conversation = Conversation(_matcher(args.knowledge))
     for path in args.followups or DEV_FOLLOWUPS:
-        report = evaluate_followups(conversation, load_conversations(path), args.split)
+        try:
+            conversations = load_conversations(path)
+        except SetError as exc:
+            print(exc, file=sys.stderr)
+            return 1
+        report = evaluate_followups(conversation, conversations, args.split)
         print(f"{path}:")
         print(describe_followups(report, misses="heldout" not in path.resolve().parts))
     return 0
@@ -118,11 +125,16 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if args.followups is not None:
         return cmd_eval_followups(args)
     matcher = _matcher(args.knowledge)
-    if args.heldout:  # sets never read while building: totals only, never a question
-        paths = [path for path in sorted(HELDOUT_DIR.glob("*.yaml")) if is_question_list(path)]
-    else:
-        paths = args.questions or (sorted(BLIND_DIR.glob("*.yaml")) if args.blind else [DEFAULT_SET])
-    reports = [(path, evaluate(matcher, load_cases(path), args.split)) for path in paths]
+    try:
+        if args.heldout:  # sets never read while building: totals only, never a question
+            paths = [path for path in sorted(HELDOUT_DIR.glob("*.yaml")) if is_question_list(path)]
+        else:
+            paths = args.questions or (sorted(BLIND_DIR.glob("*.yaml")) if args.blind else [DEFAULT_SET])
+        sets = [(path, load_cases(path)) for path in paths]
+    except SetError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    reports = [(path, evaluate(matcher, cases, args.split)) for path, cases in sets]
     if len(reports) > 1:
         for path, report in reports:
             print(f"{path.name:>16}: {summary(report)}")

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from .engine.conversation import Conversation
-from .engine.formatting import about_text, article_line, claim_lead, other_side_of, render_plain
+from .engine.conversation import Conversation, is_chatter
+from .engine.formatting import GREETING, about_text, article_line, claim_lead, other_side_of, render_plain
 from .engine.knowledge import Entry
 from .engine.matcher import Match, Matcher
 
@@ -86,6 +86,8 @@ def reply(matcher: Matcher, line: str, session: Session | None = None) -> str | 
         return _answer(matcher, matcher.answer_entry(picked), session)
     if command.startswith("/"):
         return f"Unknown command {command!r}. Type /help."
+    if is_chatter(line):
+        return f"{GREETING} (/help for more)"
     resolved = session.resolver(matcher).answer(line, session.previous)
     if session.on_answer is not None:  # what was typed, not what was picked
         session.on_answer(resolved.match, matcher)

@@ -14,6 +14,8 @@ from pathlib import Path
 import yaml
 
 from .article import ParsedArticle, guess_attribution, parse_article
+from .files import read_text
+from .loader import MAX_ARTICLE_BYTES
 from .text import fold_typography, normalize
 
 _OWN_REPORTING = "own-reporting"
@@ -99,7 +101,7 @@ def build_draft(article_path: Path) -> str:
     `article.text` is the article's file name: the checker reads an article only from
     the knowledge file's own folder, so the draft passes `check` saved beside the article.
     """
-    parsed = parse_article(article_path.read_text(encoding="utf-8"))
+    parsed = parse_article(read_text(article_path, MAX_ARTICLE_BYTES))
     header = (
         f"# Draft knowledge file built from {article_path.name} by `python -m bot build`.\n"
         "# Save it in the article's folder; check every attributed_to, then write questions,\n"

@@ -118,6 +118,12 @@ AUXILIARIES = frozenset([
     "is", "are", "was", "were", "do", "does", "did", "has", "have", "had", "can", "could", "will", "would",
     "should",
 ])
+# reactions and thanks: a message of these and filler only ("lol", "ok thanks", "cool") asks nothing
+REACTIONS = frozenset([
+    "cool", "nice", "wow", "great", "awesome", "interesting", "haha", "hahaha", "ha", "damn", "dang", "cheers",
+    "gg", "xd", "noted", "alright", "sweet", "hmmm", "mhm", "oof", "rip", "welp", "whoa", "yikes", "bye", "cya",
+])
+_ASKS = QUESTION_WORDS | REFERENCES | ABOUT_THE_CLAIM | MORE | EXPLAIN | NEXT | VAGUE | GENERIC
 MAX_FOLLOW_UP_WORDS = 12  # a long message is a question of its own, whatever pronouns it has
 MAX_OWN_WORDS = 2  # "is it true that russia launched 64 strikes" names its own topic
 MAX_ANSWER_NAMES = 4  # things the previous answer named that "it" may stand for
@@ -228,6 +234,12 @@ def form_of(question: str) -> Form:
     return Form(words, own, frozenset(pointing), rest)
 
 
+def is_chatter(text: str) -> bool:
+    """Not a question: only filler and reactions ("lol", "ok thanks", "cool"), or no words at all
+    ("???", an emoji). It leans on no context: "lol" after an answer is not "say that again"."""
+    return all((word in STOP_WORDS or word in REACTIONS) and word not in _ASKS for word in normalize(text).split())
+
+
 def topic_of(entry: Entry) -> str:
     """The previous entry's question without its question words: what "that" stands for."""
     words = normalize(entry.question).split()
@@ -271,7 +283,7 @@ class Conversation:
         """Answer `question`, leaning on `previous` only when that reading is the better one."""
         alone = self.matcher.match(question)
         previous = self.matcher.knowledge.by_id.get(previous.id) if previous is not None else None
-        if previous is None:  # no context, or its entry is gone after a reload
+        if previous is None or is_chatter(question):  # no context, its entry gone after a reload, or chatter
             return Resolved(alone, False)
         form = form_of(question)
         if not context_may_win(alone, form):

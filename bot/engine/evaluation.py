@@ -25,6 +25,8 @@ from pathlib import Path
 import yaml
 
 from ..paths import EVAL_DIR
+from .files import Unreadable, read_text, shown
+from .loader import MAX_BYTES
 from .matcher import Match, Matcher
 from .text import normalize
 
@@ -104,22 +106,42 @@ def _bins(shown: list[tuple[int, bool]]) -> dict[int, list[tuple[int, bool]]]:
     return dict(sorted(bins.items()))
 
 
+class SetError(ValueError):
+    """A question set that can't be read or isn't one: the message is one line naming the file."""
+
+
+def read_set(path: Path) -> object:
+    """A question set's YAML, read bounded (a set is never bigger than a knowledge file)."""
+    try:
+        return yaml.safe_load(read_text(path, MAX_BYTES))
+    except Unreadable as exc:
+        raise SetError(f"{shown(path)}: {exc}") from None
+    except yaml.YAMLError as exc:
+        raise SetError(f"{shown(path)}: not valid YAML ({' '.join(str(exc).split())})") from None
+
+
+def case_of(item: object, path: Path) -> Case:
+    """One `{q: ..., facts: [...] | none}` item of a set."""
+    if not isinstance(item, dict) or "q" not in item or "facts" not in item:
+        raise SetError(f"{shown(path)}: not a list of questions, each with q and facts")
+    facts = item["facts"]
+    if facts in (None, "none"):
+        return Case(str(item["q"]), None)
+    if not isinstance(facts, list):
+        raise SetError(f"{shown(path)}: the facts of {str(item['q'])!r} are not a list or none")
+    return Case(str(item["q"]), tuple(tuple(map(str, f)) if isinstance(f, list) else (str(f),) for f in facts))
+
+
 def load_cases(path: Path = DEFAULT_SET) -> list[Case]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    cases = []
-    for item in data:
-        facts = item["facts"]
-        if facts in (None, "none"):
-            cases.append(Case(str(item["q"]), None))
-        else:
-            forms = tuple(tuple(map(str, f)) if isinstance(f, list) else (str(f),) for f in facts)
-            cases.append(Case(str(item["q"]), forms))
-    return cases
+    data = read_set(path)
+    if not isinstance(data, list):
+        raise SetError(f"{shown(path)}: not a list of questions, each with q and facts")
+    return [case_of(item, path) for item in data]
 
 
 def is_question_list(path: Path) -> bool:
     """A file of single questions (not follow-up conversations, which have `turns:`)."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = read_set(path)
     return isinstance(data, list) and all(isinstance(item, dict) and "q" in item and "facts" in item for item in data)
 
 

@@ -57,6 +57,15 @@ def read_regular(path: Path, limit: int) -> bytes:
         os.close(fd)
 
 
+def read_text(path: Path, limit: int) -> str:
+    """`read_regular` decoded as UTF-8: a file that isn't UTF-8 text is unreadable too."""
+    data = read_regular(path, limit)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Unreadable(f"not UTF-8 text (byte {exc.start:,})") from None
+
+
 def shown(path: Path | str) -> str:
     """A path for a message: relative to the repository or the working directory when inside
     them, else as given, so a reply to a Discord admin does not spell out the host's folders."""

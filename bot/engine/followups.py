@@ -18,11 +18,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from ..paths import EVAL_DIR
 from .conversation import Conversation
-from .evaluation import Case
+from .evaluation import Case, SetError, case_of, read_set
+from .files import shown
 from .formatting import claim_lead, other_side_of
 from .knowledge import Entry, Source
 from .matcher import Match
@@ -68,20 +67,12 @@ class FollowUpReport:
 
 
 def load_conversations(path: Path = DEFAULT_FOLLOWUPS) -> list[list[Turn]]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-    conversations = []
-    for item in data:
-        turns = []
-        for number, turn in enumerate(item["turns"]):
-            facts = turn["facts"]
-            if facts in (None, "none"):
-                case = Case(str(turn["q"]), None)
-            else:
-                case = Case(str(turn["q"]), tuple(tuple(map(str, f)) if isinstance(f, list) else (str(f),)
-                                                  for f in facts))
-            turns.append(Turn(case, bool(turn.get("follow", False)) if number else None))
-        conversations.append(turns)
-    return conversations
+    data = read_set(path) or []
+    if not isinstance(data, list) or not all(isinstance(item, dict) and isinstance(item.get("turns"), list)
+                                             for item in data):
+        raise SetError(f"{shown(path)}: not a list of conversations, each with turns")
+    return [[Turn(case_of(turn, path), bool(turn.get("follow", False)) if number else None)
+             for number, turn in enumerate(item["turns"])] for item in data]
 
 
 def is_right(case: Case, match: Match, other: tuple[Source, ...] = (), lead: str | None = None) -> bool:

@@ -12,6 +12,8 @@ from .sides import other_side
 if TYPE_CHECKING:  # only for annotations: the question log words outcomes without loading the matcher
     from .matcher import Match
 
+# the reply to a message that asks nothing (an empty mention, "lol", "thanks"): what to ask instead
+GREETING = "Ask me anything about the article \u2014 for example \u201cwho controls Palmyra?\u201d."
 NOT_SAID = "The article doesn't say."
 NOT_SURE = "I'm not sure what you mean \u2014 did you mean one of these?"
 CONTESTED_NOTE = "The sources disagree: each claim is shown with who made it."

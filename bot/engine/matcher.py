@@ -85,6 +85,9 @@ MAX_SUGGESTIONS = 3
 MAX_QUERY_WORDS = 48  # a 4,000-character paste is judged on its first words
 MAX_CANDIDATES = 200
 _QUESTION_WORDS = frozenset({"who", "what", "when", "where", "why", "how", "which"})
+# words that ask and never name what is asked about
+_ASKING_WORDS = _QUESTION_WORDS | {"whom", "whose", "many", "much", "long", "old", "far", "come", "name", "named",
+                                   "called"}
 MAX_POSTINGS = 5000  # terms in more entries than this don't pick candidates
 
 
@@ -359,6 +362,9 @@ class Matcher:
             for text in (entry.question, *entry.alternates):
                 self._exact.setdefault(normalize(text), index)
         self._things = _things(knowledge, analyzer, self._records)
+        # a question of only question words names no topic ("whats his name", "how many?", "why"),
+        # so no entry can be its answer on its own
+        self._asking = frozenset(analyzer.stem(word) for word in _ASKING_WORDS)
 
         article_terms = {t for paragraph in knowledge.article.text.split("\n") for t in analyse(paragraph).terms}
         self._known = frozenset(self._idf).union(article_terms, *(record.said for record in self._records))
@@ -526,6 +532,9 @@ class Matcher:
         features: tuple[float, ...] = ()
         chance = 0.0
         wording = asked.wording[:500]
+        topical = bool(set(terms) - self._asking)
+        if not topical:  # a question naming no topic may get suggestions, never an answer
+            answerable = []
         if answerable:
             answerable = self._by_wording(answerable, wording)
             # real English words, not slang or typos: one the article never uses is a topic it lacks
@@ -541,9 +550,10 @@ class Matcher:
                                entry, features)
         suggestions = tuple(entries[s.entry] for s in scored[:MAX_SUGGESTIONS] if s.score >= SUGGEST_AT)
         # a near miss, worth a "did you mean", only when the closest entry could answer this kind
-        # of question: "what kind of jets", close to the jets entry, is what the article doesn't say
+        # of question: "what kind of jets", close to the jets entry, is what the article doesn't say;
+        # a question naming no topic is always one: it is unclear, not something the article lacks
         closest_can_answer = bool(answerable) and answerable[0].entry == scored[0].entry
-        unsure = bool(suggestions) and closest_can_answer and scored[0].coverage >= COVERAGE_AT
+        unsure = bool(suggestions) and (not topical or (closest_can_answer and scored[0].coverage >= COVERAGE_AT))
         match = Match(question=question, answered=False, entry=None, answer=None, sources=(),
                       score=round(100 * chance), suggestions=suggestions, unsure=unsure)
         return Verdict(match, entries[answerable[0].entry] if answerable else None, features)

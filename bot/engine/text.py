@@ -53,7 +53,8 @@ _DISCORD_MARKUP = re.compile(r"<(?:@[!&]?|#|a?:\w+:|t:)\d*[^>]*>|https?://\S+")
 _WORD = re.compile(r"[^\W_]+")
 _DIGIT_GROUP = re.compile(r"(?<=\d),(?=\d{3}\b)")
 _APOSTROPHE_S = re.compile(r"'s\b|'")
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+# a zero-width space separates words ("who\u200bcontrols"); joiners and byte-order marks are nothing
+_ZERO_WIDTH = {**dict.fromkeys(map(ord, "\u200c\u200d\u2060\ufeff"), None), ord("\u200b"): " "}
 
 
 def normalize(text: str) -> str:

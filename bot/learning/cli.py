@@ -8,6 +8,8 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from ..engine.files import Unreadable, read_text, shown
+from ..engine.loader import MAX_BYTES
 from ..engine.matcher import Match, Matcher
 from ..settings import Settings
 from .learn import PatchError, learn
@@ -64,11 +66,12 @@ def report(args: argparse.Namespace, settings: Settings, matcher: Matcher) -> in
 def apply_patch(args: argparse.Namespace, settings: Settings) -> int:
     path = args.knowledge or settings.knowledge_path
     try:
-        patch = args.patch.read_text(encoding="utf-8")
-        applied = learn(patch, path)
-    except (OSError, UnicodeError) as exc:
-        print(f"can't read the patch {args.patch}: {exc}", file=sys.stderr)
+        patch = read_text(args.patch, MAX_BYTES)
+    except Unreadable as exc:
+        print(f"can't read the patch {shown(args.patch)}: {exc}", file=sys.stderr)
         return 1
+    try:
+        applied = learn(patch, path)
     except PatchError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import yaml
 
-from ..engine.loader import MAX_QUESTION, KnowledgeError, load_knowledge
+from ..engine.files import Unreadable, read_text, shown
+from ..engine.loader import MAX_BYTES, MAX_QUESTION, KnowledgeError, load_knowledge
 from ..engine.text import normalize
 
 PATCH_KEYS = ("alternates", "entries")
@@ -204,9 +205,9 @@ def learn(patch: str, knowledge_path: Path) -> Applied:
     """Apply a patch to the knowledge file if the result passes the checker; PatchError otherwise."""
     alternates, entries = read_patch(patch)
     try:
-        original = knowledge_path.read_text(encoding="utf-8")
-    except (OSError, UnicodeError) as exc:
-        raise PatchError([f"can't read the knowledge file {knowledge_path}: {exc}"]) from None
+        original = read_text(knowledge_path, MAX_BYTES)
+    except Unreadable as exc:
+        raise PatchError([f"can't read the knowledge file {shown(knowledge_path)}: {exc}"]) from None
     patched, applied = patch_text(original, alternates, entries)
     if patched == original:
         return applied

@@ -29,6 +29,7 @@ from .question_log import LogUnavailable, check_schema, connect
 GROUP_AT = 80  # token-sort similarity of two questions' terms that makes them one group
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+MAX_SINCE = 100 * 365 * 86400  # a century: older is "everything", and far older has no date to show
 
 
 def parse_since(text: str) -> float:
@@ -36,7 +37,10 @@ def parse_since(text: str) -> float:
     found = _DURATION.match(text.lower())
     if not found or int(found[1]) <= 0:
         raise ValueError(f"--since takes a duration like 7d, 12h, 30m or 2w, got {text!r}")
-    return int(found[1]) * _UNITS[found[2]]
+    seconds = int(found[1]) * _UNITS[found[2]]
+    if seconds > MAX_SINCE:
+        raise ValueError(f"--since goes back at most {MAX_SINCE // _UNITS['d']:,} days, got {text!r}")
+    return seconds
 
 
 @dataclass(frozen=True, slots=True)

@@ -311,6 +311,25 @@ async def test_a_message_without_text_in_an_ask_channel_is_not_a_question(simcor
     assert asks.last_message.id == sent.id
 
 
+async def test_chatter_in_an_ask_channel_is_not_a_question_and_never_repeats_an_answer(simcord_env, guild, alice):
+    asks = guild.create_text_channel("ask-chatter")
+    simcord_env.bot.settings = dataclasses.replace(simcord_env.bot.settings, ask_channel_ids=frozenset({asks.id}))
+    await alice.send(asks, QUESTION)
+    assert "64 strikes" in text_of(asks.last_message)
+    for chatter in ("lol", "ok thanks", "???", "\U0001f914", "\u200b"):
+        sent = await alice.send(asks, chatter)
+        assert asks.last_message.id == sent.id, chatter  # no reply: the answer is not posted again
+
+
+async def test_chatter_to_the_bot_gets_help_not_the_last_answer_again(simcord_env, alice, channel):
+    bot_id = simcord_env.bot.user.id
+    await alice.send(channel, f"<@{bot_id}> {QUESTION}")
+    await alice.send(channel, f"<@{bot_id}> lol")
+    assert "/topics" in channel.last_message.content and "64 strikes" not in text_of(channel.last_message)
+    await alice.send(channel, f"<@{bot_id}> who\u200bcontrols\u200bpalmyra")  # a zero-width space parts words
+    assert "Islamic State" in text_of(channel.last_message)
+
+
 async def test_no_reply_and_no_error_where_the_bot_may_not_speak(simcord_env, guild, alice):
     muted = guild.create_text_channel("muted", overwrites={guild.me: discord.PermissionOverwrite(send_messages=False)})
     sent = await alice.send(muted, f"<@{simcord_env.bot.user.id}> {QUESTION}")

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.engine.conversation import Conversation, context_may_win, form_of
+from bot.engine.conversation import Conversation, context_may_win, form_of, is_chatter
 from bot.engine.evaluation import BLIND_DIR, DEFAULT_SET, is_right, load_cases
 from bot.engine.followups import DEFAULT_FOLLOWUPS, DEV_FOLLOWUPS, evaluate_followups, load_conversations
 from bot.engine.formatting import IS_IT_TRUE, OTHER_SIDE_NOTE, WHO_SAID_IT, claim_lead, other_side_of, render_plain
@@ -118,6 +118,18 @@ def test_stand_alone_turns_after_a_context_are_never_worse_than_without_it(conve
     assert report.standalone.turns >= 20
     assert report.made_worse == 0
     assert report.standalone.right >= report.standalone_alone.right
+
+
+@pytest.mark.parametrize("chatter", ["lol", "ok thanks", "???", "\U0001f914", "cool", "", "yes"])
+def test_chatter_is_no_question_and_never_leans_on_the_context(matcher, conversation, chatter):
+    assert is_chatter(chatter)
+    resolved = conversation.answer(chatter, entry(matcher, "strikes-overnight"))
+    assert not resolved.used_context and not resolved.match.answered
+
+
+@pytest.mark.parametrize("question", ["why", "who said that", "really?", "is that true", "when?", "source?", "more"])
+def test_a_short_follow_up_is_not_chatter(question):
+    assert not is_chatter(question)
 
 
 def test_a_previous_entry_gone_after_a_reload_is_ignored(matcher, conversation):

@@ -300,6 +300,23 @@ def test_a_device_fifo_folder_or_huge_file_as_knowledge_is_refused_in_one_line(k
     one_line_refusal(check("ask", "who holds palmyra", "--knowledge", str(path)), reason)
 
 
+@pytest.mark.parametrize("kind", ["/dev/zero", "fifo", "sparse"])
+def test_every_command_that_reads_a_file_refuses_a_device_fifo_or_huge_file_in_one_line(kind, fifo, sparse):
+    """Not only the knowledge file: the article to build from, a patch to learn, a question set."""
+    path = str({"/dev/zero": Path("/dev/zero"), "fifo": fifo, "sparse": sparse}[kind])
+    reason = "over the limit" if kind == "sparse" else "not a regular file"
+    one_line_refusal(check("build", path), reason)
+    one_line_refusal(check("learn", path), reason)
+    one_line_refusal(check("eval", "--questions", path), reason)
+    one_line_refusal(check("eval", "--followups", path), reason)
+
+
+def test_a_file_that_is_not_a_question_set_is_refused_in_one_line(tmp_path):
+    one_line_refusal(check("eval", "--questions", "knowledge/palmyra.yaml"), "not a list of questions")
+    one_line_refusal(check("eval", "--followups", "eval/questions.yaml"), "not a list of conversations")
+    one_line_refusal(check("eval", "--questions", str(tmp_path / "missing.yaml")), "cannot read")
+
+
 def article_file(tmp_path: Path, text_path: str, quote: str = "Engineers found cracks in two of its arches") -> Path:
     folder = tmp_path / "knowledge"
     folder.mkdir(exist_ok=True)

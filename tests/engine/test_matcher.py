@@ -174,6 +174,18 @@ def test_questions_the_article_does_not_answer_get_no_answer(matcher, question):
     assert not result.answered, (question, result.entry and result.entry.id, result.score)
 
 
+@pytest.mark.parametrize("question", ["whats his name", "name?", "how many?", "when?", "who", "why tho"])
+def test_a_question_naming_no_topic_gets_no_answer_alone_only_did_you_mean(matcher, question):
+    """What "his", "how many" or "when" is about is in the conversation, not in the question."""
+    result = matcher.match(question)
+    assert not result.answered and result.score == 0
+    assert result.unsure or not result.suggestions  # unclear, not something the article lacks
+
+
+def test_a_zero_width_space_parts_words(matcher):
+    assert matcher.match("who\u200bcontrols\u200bpalmyra").entry == matcher.match("who controls palmyra").entry
+
+
 def test_confidence_is_the_models_probability(matcher):
     verdict = matcher.explain("how many airstrikes did russia say it carried out overnight")
     assert verdict.match.answered and verdict.features

@@ -40,6 +40,9 @@ def test_parse_since():
     for bad in ("7", "d", "-1d", "0d", "7 days"):
         with pytest.raises(ValueError, match="7d"):
             parse_since(bad)
+    for too_far in ("99999999w", "9999999999999999999999d"):  # no date to show so far back, and no overflow
+        with pytest.raises(ValueError, match="at most 36,500 days"):
+            parse_since(too_far)
 
 
 def test_unanswered_questions_are_grouped_with_the_entry_people_picked(logged, matcher):

@@ -8,6 +8,8 @@ import time
 import discord
 from discord.ext import commands
 
+from ...engine import formatting
+from ...engine.conversation import is_chatter
 from ...engine.text import strip_discord_markup
 from ..asking import log_question, record_question
 from ..client import ArticleBot
@@ -19,8 +21,7 @@ from ..views import ExpiringView, answer_message
 log = logging.getLogger(__name__)
 
 _CHAT_MESSAGES = (discord.MessageType.default, discord.MessageType.reply)
-GREETING = ("Ask me anything about the article \u2014 for example \u201cwho controls Palmyra?\u201d. "
-            "Use /topics to see what I can answer.")
+GREETING = f"{formatting.GREETING} Use /topics to see what I can answer."
 
 
 class Chat(commands.Cog):
@@ -33,8 +34,9 @@ class Chat(commands.Cog):
         """The question a message asks the bot, or None when it isn't talking to the bot.
 
         A mention (of the bot or of its own role), a reply to it or a DM is talking to it,
-        even with no text (it gets a greeting). A message in an ask channel is a question
-        only if it has text: pictures, stickers and pins are not questions.
+        even with no question in it (it gets a greeting). A message in an ask channel is a
+        question only if it asks something: pictures, stickers, pins and chatter ("lol",
+        "thanks") are not questions, and a bot answering them would flood the channel.
         """
         me = self.bot.user
         if me is None or message.author.bot or message.type not in _CHAT_MESSAGES:
@@ -51,7 +53,7 @@ class Chat(commands.Cog):
         in_ask_channel = (message.channel.id in ask_channels
                           or getattr(message.channel, "parent_id", None) in ask_channels)
         text = strip_discord_markup(message.content)  # the bot's mention, and everyone else's
-        if talking_to_me or (in_ask_channel and text):
+        if talking_to_me or (in_ask_channel and not is_chatter(text)):
             return text
         return None
 
@@ -88,7 +90,7 @@ class Chat(commands.Cog):
             if notice is None or not notice.update_rate_limit(now):
                 await message.reply(slow_down(bucket.get_retry_after(now)), allowed_mentions=NO_PINGS)
             return
-        if not question:
+        if is_chatter(question):
             await message.reply(GREETING, allowed_mentions=NO_PINGS)
             return
         started = time.perf_counter()
