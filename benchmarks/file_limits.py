@@ -14,6 +14,7 @@ and as its article.
 
 from __future__ import annotations
 
+import argparse
 import os
 import resource
 import subprocess
@@ -76,6 +77,7 @@ def valid(folder: Path, under: int) -> Path:
 
 
 def main() -> None:
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
     print(f"limits: knowledge file {MAX_BYTES:,} bytes, article {MAX_ARTICLE_BYTES:,} bytes")
     with tempfile.TemporaryDirectory() as temp:
         folder = Path(temp)

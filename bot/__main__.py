@@ -8,9 +8,10 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .engine.builder import build_draft
 from .engine.compiled import load_matcher
@@ -28,10 +29,13 @@ from .engine.evaluation import (
     summary,
 )
 from .engine.files import Unreadable
-from .engine.formatting import other_side_of, render_plain
+from .engine.formatting import other_side_of, outcome, render_plain
 from .engine.loader import DEFAULT_PATH, KnowledgeError, load_knowledge
-from .engine.matcher import Match, Matcher
+from .engine.matcher import Matcher
 from .settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from .console import Recorder
 
 NO_TOKEN = """No DISCORD_TOKEN is set, so the bot can't connect to Discord.
 To get one: https://discord.com/developers/applications -> New Application -> Bot -> Reset Token,
@@ -71,17 +75,18 @@ def cmd_ask(args: argparse.Namespace) -> int:
     questions = _stdin_lines() if args.question == ["-"] else [_argument_text(args.question)]
     if args.json and isinstance(sys.stdout, io.TextIOWrapper):  # JSON text is UTF-8 (RFC 8259), whatever the locale
         sys.stdout.reconfigure(encoding="utf-8")
-    with _question_log(args, settings) as record:
-        return _answer_each(matcher, questions, args.json, record)
+    with _question_log(args, settings) as recorder:
+        return _answer_each(matcher, questions, args.json, recorder)
 
 
-def _answer_each(matcher: Matcher, questions: Iterable[str], as_json: bool,
-                 record: Callable[[Match, Matcher], None]) -> int:
+def _answer_each(matcher: Matcher, questions: Iterable[str], as_json: bool, recorder: Recorder | None) -> int:
     for question in questions:
         match = matcher.match(question)
-        record(match, matcher)
+        if recorder is not None:
+            recorder.asked(match, matcher)
         if as_json:
-            print(json.dumps(match.to_json(), ensure_ascii=False), flush=True)
+            # the outcome tells "not sure, did you mean" from "the article doesn't say" (its closest topics)
+            print(json.dumps({**match.to_json(), "outcome": outcome(match)}, ensure_ascii=False), flush=True)
         else:
             other = other_side_of(match, matcher.knowledge)
             print(render_plain(match, matcher.knowledge.article, other=other), end="\n\n")
@@ -142,13 +147,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-def _console(matcher: Matcher, on_answer: Callable[[Match, Matcher], None] | None = None) -> int:
+def _console(matcher: Matcher, recorder: Recorder | None = None) -> int:
     """The console chat; SIGTERM ends it as Ctrl-C does, with exit status 0."""
     from .console import run_console
 
     previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
-        return run_console(matcher, on_answer=on_answer)
+        return run_console(matcher, recorder=recorder)
     finally:
         signal.signal(signal.SIGTERM, previous)
 
@@ -156,17 +161,20 @@ def _console(matcher: Matcher, on_answer: Callable[[Match, Matcher], None] | Non
 def cmd_chat(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     matcher = _matcher(args.knowledge, settings)
-    with _question_log(args, settings) as record:
-        return _console(matcher, record)
+    with _question_log(args, settings) as recorder:
+        return _console(matcher, recorder)
 
 
 @contextmanager
-def _question_log(args: argparse.Namespace, settings: Settings) -> Iterator[Callable[[Match, Matcher], None]]:
-    """With --log, a callback that logs each console question; without it, one that does nothing."""
+def _question_log(args: argparse.Namespace, settings: Settings) -> Iterator[Recorder | None]:
+    """With --log, a recorder that logs each console question and pick; without it, None."""
+    if not args.log:
+        yield None
+        return
     from .learning.cli import console_recorder
 
-    with console_recorder(settings if args.log else None) as record:
-        yield record
+    with console_recorder(settings) as recorder:
+        yield recorder
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -253,7 +261,7 @@ def parser() -> argparse.ArgumentParser:
     rep = sub.add_parser("report", help="the curator's report from the question log: unanswered groups, "
                                         "doubted answers")
     rep.add_argument("--since", help="only this recent: 7d, 12h, 30m, 2w (default: everything kept)")
-    rep.add_argument("--guild", help="one server's id, or DM")
+    rep.add_argument("--guild", help="one server's id, DM, or console")
     rep.add_argument("--yaml", action="store_true", help="print a patch for `learn` instead")
     rep.add_argument("--knowledge", type=Path)
     learn = sub.add_parser("learn", help="apply a patch from `report --yaml` to the knowledge file, if it passes check")

@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Protocol, TextIO
 
 from .engine.conversation import Conversation, is_chatter
 from .engine.formatting import GREETING, about_text, article_line, claim_lead, other_side_of, render_plain
 from .engine.knowledge import Entry
 from .engine.matcher import Match, Matcher
 
-OnAnswer = Callable[[Match, Matcher], None]
+
+class Recorder(Protocol):
+    """Where `chat --log` sends what happens: each question asked, and each "did you mean" picked."""
+
+    def asked(self, match: Match, matcher: Matcher) -> int | None:
+        """Log a question; its id, to tie a later pick to it (None when not logged)."""
+
+    def picked(self, question_id: int, entry_id: str) -> None:
+        """The question with this id meant this entry."""
 
 HISTORY = Path.home() / ".palmyra_bot_history"
 MAX_RELATED = 3
@@ -54,7 +61,8 @@ class Session:
     previous: Entry | None = None
     choices: list[Entry] = field(default_factory=list)
     conversation: Conversation | None = None  # built once per matcher: it indexes the knowledge
-    on_answer: OnAnswer | None = None  # `chat --log`: each answer goes to the question log
+    recorder: Recorder | None = None  # `chat --log`: questions and picks go to the question log
+    asked_id: int | None = None  # the logged question whose "did you mean" choices are shown
 
     def resolver(self, matcher: Matcher) -> Conversation:
         if self.conversation is None or self.conversation.matcher is not matcher:
@@ -83,15 +91,18 @@ def reply(matcher: Matcher, line: str, session: Session | None = None) -> str | 
         picked = matcher.knowledge.by_id.get(session.choices[number - 1].id)
         if picked is None:
             return "That topic is no longer in the knowledge file; ask again."
+        if session.recorder is not None and session.asked_id is not None:  # what the question meant
+            session.recorder.picked(session.asked_id, picked.id)
         return _answer(matcher, matcher.answer_entry(picked), session)
     if command.startswith("/"):
         return f"Unknown command {command!r}. Type /help."
     if is_chatter(line):
         return f"{GREETING} (/help for more)"
     resolved = session.resolver(matcher).answer(line, session.previous)
-    if session.on_answer is not None:  # what was typed, not what was picked
-        session.on_answer(resolved.match, matcher)
-    return _answer(matcher, resolved.match, session, resolved.asks)
+    asked_id = session.recorder.asked(resolved.match, matcher) if session.recorder is not None else None
+    text = _answer(matcher, resolved.match, session, resolved.asks)
+    session.asked_id = asked_id if resolved.match.entry is None else None  # its choices are "did you mean"s
+    return text
 
 
 def _answer(matcher: Matcher, match: Match, session: Session, asks: str | None = None) -> str:
@@ -112,7 +123,7 @@ def _answer(matcher: Matcher, match: Match, session: Session, asks: str | None =
 
 
 def run_console(matcher: Matcher, stdin: TextIO | None = None, stdout: TextIO | None = None,
-                on_answer: OnAnswer | None = None) -> int:
+                recorder: Recorder | None = None) -> int:
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     interactive = stdin.isatty() and stdout.isatty()
     if interactive:
@@ -120,7 +131,7 @@ def run_console(matcher: Matcher, stdin: TextIO | None = None, stdout: TextIO | 
     article = matcher.knowledge.article
     print(f"Ask me about: {article_line(article)}", file=stdout)
     print("Type /help for commands, /quit to leave.", file=stdout)
-    session = Session(on_answer=on_answer)
+    session = Session(recorder=recorder)
     while True:
         try:
             line = input("you> ") if interactive else _read(stdin, stdout)

@@ -241,6 +241,7 @@ class Speller:
 
     def __init__(self, counts: Mapping[str, int]) -> None:
         self.vocabulary = frozenset(counts)
+        self._counts = counts
         self._by_length: dict[tuple[str, int], list[str]] = {}
         for word in sorted(counts, key=lambda w: (-counts[w], w)):
             if len(word) >= 7 or (len(word) >= 3 and word not in STOP_WORDS):  # "acording", not "thanks"
@@ -251,13 +252,13 @@ class Speller:
             return word
         if english_frequency(word) >= EVERYDAY_WORD:
             return word
-        best: tuple[int, str] | None = None
+        best: tuple[int, int, str] | None = None  # fewest edits, then most frequent, over every length
         for length in range(len(word) - 2, len(word) + 3):
             limit = 2 if min(length, len(word)) >= 8 else 1
             pool = self._by_length.get((word[0], length))
             if not pool or abs(length - len(word)) > limit:
                 continue
             found = process.extractOne(word, pool, scorer=OSA.distance, score_cutoff=limit)
-            if found and (best is None or found[1] < best[0]):
-                best = (found[1], found[0])
-        return best[1] if best else word
+            if found and (best is None or (found[1], -self._counts[found[0]]) < best[:2]):
+                best = (found[1], -self._counts[found[0]], found[0])
+        return best[2] if best else word

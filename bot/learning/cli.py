@@ -5,34 +5,44 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from ..engine.files import Unreadable, read_text, shown
 from ..engine.loader import MAX_BYTES
 from ..engine.matcher import Match, Matcher
 from ..settings import Settings
 from .learn import PatchError, learn
-from .question_log import CONSOLE, LogUnavailable, QuestionLog
+from .question_log import CONSOLE, DM, LogUnavailable, QuestionLog
 from .report import build_report, open_log, parse_since, render_patch, render_text
 
 CONSOLE_USER = "console"  # one person at a terminal; hashed like any user id
 
 
+@dataclass(frozen=True, slots=True)
+class ConsoleRecorder:
+    """Logs a console session's questions and "did you mean" picks, as the Discord bot logs its users'."""
+
+    qlog: QuestionLog
+
+    def asked(self, match: Match, matcher: Matcher) -> int | None:
+        return self.qlog.asked(match, matcher.knowledge, where=CONSOLE, user_id=CONSOLE_USER, source="console")
+
+    def picked(self, question_id: int, entry_id: str) -> None:
+        self.qlog.pick(question_id, CONSOLE_USER, entry_id)
+
+
 @contextmanager
-def console_recorder(settings: Settings | None) -> Iterator[Callable[[Match, Matcher], None]]:
-    """A callback logging each question of a console session; a no-op without settings or DATA_PATH."""
-    if settings is None or settings.data_path is None:
-        yield lambda match, matcher: None
+def console_recorder(settings: Settings) -> Iterator[ConsoleRecorder | None]:
+    """A recorder for a console session, or None with logging off (DATA_PATH=off)."""
+    if settings.data_path is None:
+        yield None
         return
     qlog = QuestionLog(settings.data_path, hash_key=settings.log_hash_key, retention_days=settings.retention_days)
     qlog.start()
-
-    def record(match: Match, matcher: Matcher) -> None:
-        qlog.asked(match, matcher.knowledge, where=CONSOLE, user_id=CONSOLE_USER, source="console")
-
     try:
-        yield record
+        yield ConsoleRecorder(qlog)
     finally:
         qlog.close()
 
@@ -47,8 +57,8 @@ def report(args: argparse.Namespace, settings: Settings, matcher: Matcher) -> in
         print(exc, file=sys.stderr)
         return 2
     guild = args.guild.strip() if args.guild else None
-    if guild is not None and guild != "DM" and not guild.isdigit():
-        print(f"--guild takes a server id or DM, got {args.guild!r}", file=sys.stderr)
+    if guild is not None and guild not in (DM, CONSOLE.guild) and not guild.isdigit():
+        print(f"--guild takes a server id, DM or console, got {args.guild!r}", file=sys.stderr)
         return 2
     try:
         conn = open_log(settings.data_path)

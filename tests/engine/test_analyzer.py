@@ -82,6 +82,11 @@ def test_what_a_how_many_counts_and_a_which_identifies(analyzer):
     assert analyzer.analyse(analyzer.words("which day was it")).identified is None  # a kind of its own
 
 
+def test_speller_ties_go_to_the_more_frequent_word_whatever_its_length():
+    speller = Speller({"strikes": 40, "stakes": 1})
+    assert speller.correct("strkes") == "strikes"  # one edit from both: an insertion and a substitution
+
+
 def test_speller_fixes_typos_but_not_real_words():
     speller = Speller({"russia": 5, "airstrikes": 3, "observatory": 2, "palmyra": 9, "according": 1})
     assert speller.correct("rusia") == "russia"

@@ -151,3 +151,15 @@ def test_ask_logs_only_with_log(tmp_path, monkeypatch, capsys):
     assert main(["report"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("2 questions") and NEW_WORDING in out
+
+
+def test_a_did_you_mean_picked_in_the_console_is_logged_for_learn(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DATA_PATH", str(tmp_path / "q.sqlite3"))
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO(f"{NEW_WORDING}\n/1\n/quit\n"))
+    assert main(["chat", "--log"]) == 0
+    assert "1. Who controls Palmyra now?" in capsys.readouterr().out
+    assert main(["report", "--guild", "console"]) == 0
+    assert "picked: who-controls-palmyra" in capsys.readouterr().out
+    assert main(["report", "--yaml"]) == 0
+    patch = capsys.readouterr().out
+    assert "who-controls-palmyra:" in patch and NEW_WORDING in patch
