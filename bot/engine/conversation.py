@@ -32,7 +32,9 @@ doesn't say ("who owns it?" after the grain silo).
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -205,6 +207,20 @@ class Conversation:
             found = [at for at in found if at >= 0]
             if found:
                 self._spans[entry.id] = (min(found), max(found))
+        # the entries by where their quotes start, for what comes next
+        self._by_start = sorted((start, entry_id) for entry_id, (start, _) in self._spans.items())
+        self._starts = [start for start, _ in self._by_start]
+        # the entries naming each entry as related, in file order, and the entries by who makes their
+        # claims: so a follow-up on a large file asks these instead of reading every entry
+        linking: dict[str, list[str]] = {}
+        by_voices: dict[frozenset, list[int]] = {}
+        for position, entry in enumerate(knowledge.entries):
+            for related in dict.fromkeys(entry.related):
+                linking.setdefault(related, []).append(entry.id)
+            if entry.sources:
+                by_voices.setdefault(frozenset(source.claimant for source in entry.sources), []).append(position)
+        self._linking = {entry_id: tuple(ids) for entry_id, ids in linking.items()}
+        self._by_voices = {voices: tuple(positions) for voices, positions in by_voices.items()}
         # alias forms to their canonical phrase, longest first: "the observatory" names the Observatory's claims
         self._canonical = {normalize(form): normalize(canonical)
                            for canonical, forms in knowledge.aliases.items() for form in forms}
@@ -256,8 +272,7 @@ class Conversation:
 
     def _neighbours(self, previous: Entry) -> frozenset[str]:
         """The previous entry, those it names as related and those naming it."""
-        linking = (entry.id for entry in self.matcher.knowledge.entries if previous.id in entry.related)
-        return frozenset((previous.id, *previous.related, *linking))
+        return frozenset((previous.id, *previous.related, *self._linking.get(previous.id, ())))
 
     def _covers(self, entry: Entry, form: Form) -> bool:
         """Whether the entry says something of what the follow-up adds to the topic: filled in with
@@ -271,7 +286,7 @@ class Conversation:
     def _ordered_neighbours(self, previous: Entry) -> list[Entry]:
         """The previous entry's neighbours, those it names first, in its order."""
         by_id = self.matcher.knowledge.by_id
-        linking = [entry.id for entry in self.matcher.knowledge.entries if previous.id in entry.related]
+        linking = self._linking.get(previous.id, ())
         return [by_id[i] for i in dict.fromkeys((*previous.related, *linking)) if i in by_id and i != previous.id]
 
     def _point(self, previous: Entry) -> list[Entry]:
@@ -322,8 +337,10 @@ class Conversation:
     def _same_claimant(self, previous: Entry) -> Entry | None:
         """Another claim by whoever made the previous one: its neighbours first, then the next in the article."""
         voices = {source.claimant for source in previous.sources}
-        theirs = [entry for entry in self.matcher.knowledge.entries
-                  if entry.id != previous.id and entry.sources and {s.claimant for s in entry.sources} <= voices]
+        entries = self.matcher.knowledge.entries
+        positions = sorted(itertools.chain.from_iterable(
+            found for claimants, found in self._by_voices.items() if claimants <= voices))
+        theirs = [entries[position] for position in positions if entries[position].id != previous.id]
         near = self._neighbours(previous)
         start = self._spans.get(previous.id, (0, 0))[1]
         return min(theirs, key=lambda entry: (entry.id not in near, self._spans.get(entry.id, (0, 0))[0] <= start,
@@ -334,10 +351,13 @@ class Conversation:
         span = self._spans.get(previous.id)
         if span is None:
             return None
-        near = self._neighbours(previous)
-        later = [(start, entry_id not in near, end, entry_id) for entry_id, (start, end) in self._spans.items()
-                 if start > span[1]]
-        return self.matcher.knowledge.by_id[min(later)[3]] if later else None
+        first = bisect.bisect_right(self._starts, span[1])  # the first to start after it ends
+        if first == len(self._starts):
+            return None
+        start, near = self._starts[first], self._neighbours(previous)
+        tied = itertools.takewhile(lambda found: found[0] == start, self._by_start[first:])
+        _, entry_id = min(tied, key=lambda found: (found[1] not in near, self._spans[found[1]][1], found[1]))
+        return self.matcher.knowledge.by_id[entry_id]
 
     def _nearest(self, form: Form, previous: Entry, misses: list[Match]) -> Entry | None:
         """A leaning question nothing read: the near miss on the previous topic, if one of the
