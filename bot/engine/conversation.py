@@ -36,6 +36,7 @@ import bisect
 import dataclasses
 import itertools
 import re
+from collections.abc import Generator
 from dataclasses import dataclass
 
 from .analyzer import STOP_WORDS
@@ -104,6 +105,9 @@ class Resolved:
 
     match: Match
     used_context: bool
+
+
+Steps = Generator[None, None, Resolved]  # Conversation.steps: pauses between matches, then the answer
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +236,12 @@ class Conversation:
 
     def answer(self, question: str, previous: Entry | None = None) -> Resolved:
         """Answer `question`, leaning on `previous` only when the question's form leans on it."""
+        return finish(self.steps(question, previous))
+
+    def steps(self, question: str, previous: Entry | None = None) -> Steps:
+        """`answer`, one match at a time: it pauses before each reading it tries after the question
+        itself, so that a caller on an event loop can let other work run in between (a follow-up
+        on a large file may try several, a few milliseconds each). Its value is the answer."""
         alone = self.matcher.match(question)
         previous = self.matcher.knowledge.by_id.get(previous.id) if previous is not None else None
         if previous is None:  # no context, or its entry is gone after a reload
@@ -247,7 +257,10 @@ class Conversation:
             return Resolved(dataclasses.replace(self.matcher.answer_entry(reading), question=question), True)
         unanswered: Match | None = None
         for tier, stays in self._rewrites(form, previous):
-            found_in_tier = list(map(self.matcher.match, tier))
+            found_in_tier = []
+            for text in tier:
+                yield
+                found_in_tier.append(self.matcher.match(text))
             unanswered = unanswered or found_in_tier[0]
             # an answered match always has its entry: the `is not None` checks only tell the type checker
             answered = [found for found in found_in_tier
@@ -435,6 +448,15 @@ class Conversation:
         if form.rest is not None and not own_question:
             tiers.append(([form.rest, f"{asked} {form.rest}"], False))
         return [(_unique(tier), stays) for tier, stays in tiers if tier]
+
+
+def finish(steps: Steps) -> Resolved:
+    """Run a Conversation's `steps` through, for a caller with nothing to do in between."""
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value
 
 
 def _unique(texts: list[str]) -> list[str]:
