@@ -40,6 +40,7 @@ from collections.abc import Generator
 from dataclasses import dataclass
 
 from .analyzer import STOP_WORDS
+from .gc_pause import gc_paused
 from .knowledge import Entry
 from .matcher import Match, Matcher
 from .text import normalize
@@ -193,6 +194,10 @@ class Conversation:
     """Resolves questions against a previous entry with one Matcher; holds no per-user state."""
 
     def __init__(self, matcher: Matcher) -> None:
+        with gc_paused():  # like the Matcher's index: many small containers, no cycles
+            self._build(matcher)
+
+    def _build(self, matcher: Matcher) -> None:
         self.matcher = matcher
         knowledge = matcher.knowledge
         # the things a question is about, as people name them: "what about X" swaps one of these for X;
