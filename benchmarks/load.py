@@ -16,10 +16,13 @@ the whole new knowledge gives (never something else: no half-loaded file), with 
 switch from old to new. Printed: reply latency (from the event reaching the bot to its
 reply reaching the simulator) and service time (from the bot starting on the question),
 p50 and p99; the event loop's longest stall, measured by a ticker task that records the
-largest gap between its wake-ups, and the longest single step the loop ran, whole and
-less the simulator's work and garbage collection in it, on the wall and CPU clocks,
-overall and during the reload; and where the time went, separating the simulator's own
-work from the bot's. --profile adds a CPU profile split by package. The per-user question
+largest gap between its wake-ups (with the garbage collection and the simulator's work
+inside it), and the longest single step the loop ran, whole and less the simulator's work
+and garbage collection in it, on the wall and CPU clocks, overall and during the reload;
+and where the time went, separating the simulator's own work from the bot's. The target:
+the bot's own longest step at most 50 ms on the wall clock. A follow-up read through the
+asker's context may answer with another entry of a file, or offer a file's questions
+("did you mean"): it counts as that file's. --profile adds a CPU profile split by package. The per-user question
 budget is raised so that no question meets the rate limit.
 """
 
