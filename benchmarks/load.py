@@ -16,10 +16,13 @@ the whole new knowledge gives (never something else: no half-loaded file), with 
 switch from old to new. Printed: reply latency (from the event reaching the bot to its
 reply reaching the simulator) and service time (from the bot starting on the question),
 p50 and p99; the event loop's longest stall, measured by a ticker task that records the
-largest gap between its wake-ups, and the longest single step the loop ran, whole and
-less the simulator's work and garbage collection in it, on the wall and CPU clocks,
-overall and during the reload; and where the time went, separating the simulator's own
-work from the bot's. --profile adds a CPU profile split by package. The per-user question
+largest gap between its wake-ups (with the garbage collection and the simulator's work
+inside it), and the longest single step the loop ran, whole and less the simulator's work
+and garbage collection in it, on the wall and CPU clocks, overall and during the reload;
+and where the time went, separating the simulator's own work from the bot's. The target:
+the bot's own longest step at most 50 ms on the wall clock. A follow-up read through the
+asker's context may answer with another entry of a file, or offer a file's questions
+("did you mean"): it counts as that file's. --profile adds a CPU profile split by package. The per-user question
 budget is raised so that no question meets the rate limit.
 """
 
@@ -35,6 +38,7 @@ import itertools
 import os
 import pstats
 import random
+import re
 import shutil
 import statistics
 import sys
@@ -61,7 +65,7 @@ from bot.discord_bot.context import ContextStore  # noqa: E402
 from bot.discord_bot.views import answer_message  # noqa: E402
 from bot.engine.compiled import load_matcher  # noqa: E402
 from bot.engine.evaluation import BLIND_DIR, DEFAULT_SET, load_cases  # noqa: E402
-from bot.engine.formatting import NOT_SAID  # noqa: E402
+from bot.engine.formatting import NOT_SAID, NOT_SURE  # noqa: E402
 from bot.engine.loader import DEFAULT_PATH  # noqa: E402
 from bot.engine.matcher import Matcher  # noqa: E402
 from bot.settings import Settings  # noqa: E402
@@ -107,8 +111,11 @@ class Figures:
     steps: list[tuple[float, float, float, float]] = field(default_factory=list)
     tracked: int = 0  # objects the garbage collector scans at the end, and those frozen out of it
     frozen: int = 0
-    stalls: list[tuple[float, float, float]] = field(default_factory=list)  # (when, gap, simulator's part)
+    # (when, gap, the simulator's part, garbage collection's part)
+    stalls: list[tuple[float, float, float, float]] = field(default_factory=list)
     followups: list[tuple[float, str]] = field(default_factory=list)  # (when, text) of deferred replies
+    driver: asyncio.Task | None = None  # the simulated users: none of its steps is the bot's own work
+    asking: tuple[float, float] = (float("-inf"), float("inf"))  # from the first question to the last reply
 
     @property
     def simulator_s(self) -> float:
@@ -151,6 +158,11 @@ def entry_signatures(matcher: Matcher) -> set[tuple[str, str]]:
     return found
 
 
+def listed(signature: tuple[str, str]) -> set[str]:
+    """The questions a "did you mean" or "doesn't say" reply offers ("1. Who said ...?")."""
+    return set(re.findall(r"^\d+\. (.+)$", signature[1], re.MULTILINE))
+
+
 def prepare(folder: Path, size: int) -> tuple[Path, str]:
     """The shipped knowledge to start from, and the text of a generated one (beside the same article)."""
     shutil.copy(DEFAULT_PATH, folder / "palmyra.yaml")
@@ -190,14 +202,15 @@ def settle_deferred(env: simcord.Env):
 
 async def ticker(figures: Figures, stop: asyncio.Event) -> None:
     """Wake every millisecond; a late wake-up is a stall of the event loop. The simulator's
-    own work done on the loop since the last wake-up is noted beside each gap."""
-    last, simulated = time.perf_counter(), figures.simulator_s
+    own work done on the loop and the garbage collections since the last wake-up are noted
+    beside each gap."""
+    last, simulated, collected = time.perf_counter(), figures.simulator_s, figures.gc_s
     while not stop.is_set():
         await asyncio.sleep(TICK_S)
-        now, now_simulated = time.perf_counter(), figures.simulator_s
+        now, now_simulated, now_collected = time.perf_counter(), figures.simulator_s, figures.gc_s
         gap = now - last - TICK_S
-        figures.stalls.append((now, gap, min(gap, now_simulated - simulated)))
-        last, simulated = now, now_simulated
+        figures.stalls.append((now, gap, min(gap, now_simulated - simulated), min(gap, now_collected - collected)))
+        last, simulated, collected = now, now_simulated, now_collected
 
 
 @contextlib.contextmanager
@@ -225,12 +238,15 @@ def gc_watch(figures: Figures):
 @contextlib.contextmanager
 def step_watch(figures: Figures):
     """Time every callback and task step the loop runs (each blocks the loop until it yields),
-    whole and less the simulator's work and the garbage collections inside it."""
+    whole and less the simulator's work and the garbage collections inside it; of the steps
+    of the task that plays the users (building the world, writing the new file, asking), only
+    discord.py's parsing of the events they send is the bot's."""
     run = asyncio.events.Handle._run
 
     def timed(handle: asyncio.Handle) -> None:
         start, simulated, collected = time.perf_counter(), figures.simulator_s, figures.gc_s
         cpu, simulated_cpu, collected_cpu = time.thread_time(), figures.simulator_cpu, figures.gc_cpu_s
+        parsed, parsed_cpu = figures.gateway_parse_s, figures.gateway_parse_cpu_s
         try:
             run(handle)
         finally:
@@ -238,6 +254,10 @@ def step_watch(figures: Figures):
                 own = took - (figures.simulator_s - simulated) - (figures.gc_s - collected)
                 own_cpu = (time.thread_time() - cpu - (figures.simulator_cpu - simulated_cpu)
                            - (figures.gc_cpu_s - collected_cpu))
+                if getattr(handle._callback, "__self__", None) is figures.driver:
+                    # a step of the users: the bot's part is discord.py parsing the events they sent
+                    own = figures.gateway_parse_s - parsed
+                    own_cpu = figures.gateway_parse_cpu_s - parsed_cpu
                 figures.steps.append((start, took, own, own_cpu))
 
     asyncio.events.Handle._run = timed
@@ -273,7 +293,7 @@ class Run:
     # -- instruments ------------------------------------------------------------
 
     def timed_match(self, match):
-        """Matcher.match: its time is the engine's (in the worker threads the bot matches in)."""
+        """Matcher.match: its time is the engine's."""
         figures = self.figures
 
         def timed(matcher: Matcher, question: str, *args, **kwargs):
@@ -286,8 +306,7 @@ class Run:
         return timed
 
     def timed_conversation(self, conversation):
-        """ContextStore.conversation, which `resolve` calls on the event loop as the bot starts
-        on a question (the matching itself then runs in a worker thread): when that was."""
+        """ContextStore.conversation, which `resolve` calls as the bot starts on a question: when that was."""
         matched_at = self.matched_at
 
         def timed(store: ContextStore, matcher: Matcher):
@@ -397,6 +416,7 @@ class Run:
         args, figures, bot = self.args, self.figures, self.bot
         questions = self.questions()
         reload_window: list[float] = []
+        figures.driver = asyncio.current_task()  # building the world, writing the new file, asking
         async with simcord.run(bot, settle_timeout=600.0) as env:
             guild = env.create_guild()
             channels = [guild.create_text_channel(f"general-{n}") for n in range(10)]
@@ -446,6 +466,7 @@ class Run:
             if reload_window:  # a small run can end before the reload it started
                 await asyncio.wait_for(self.reloaded.wait(), timeout=600)
             elapsed = time.perf_counter() - started
+            figures.asking = (started, started + elapsed)  # not building the world or tearing it down
             stop.set()
             await ticking
             errors = list(env.errors)
@@ -489,6 +510,8 @@ def report(args, questions, replies, old, new, figures, elapsed, errors, reload_
     neither = context_abstentions = 0
     # a follow-up answered through the asker's context is one of a file's entries, not its plain match
     entries_old, entries_new = entry_signatures(old), entry_signatures(new)
+    questions_old = {entry.question for entry in old.knowledge.entries}
+    questions_new = {entry.question for entry in new.knowledge.entries}
     for question in questions:
         got = replies.get(question.key, [])
         if len(got) != 1:
@@ -503,11 +526,14 @@ def report(args, questions, replies, old, new, figures, elapsed, errors, reload_
         was_new = reply.signature == cache_new.setdefault(question.text, expected(new, question.text))
         if not (was_old or was_new):
             was_old, was_new = reply.signature in entries_old, reply.signature in entries_new
-        if not (was_old or was_new) and reply.signature[0] == NOT_SAID:
-            # a follow-up read through the asker's context that the article doesn't answer:
-            # it claims nothing from either file, so it can't be a half-loaded one
-            context_abstentions += 1
-            continue
+        if not (was_old or was_new) and reply.signature[0] in (NOT_SAID, NOT_SURE):
+            # a follow-up read through the asker's context that found no answer: its file is the one
+            # whose questions it offers; offering none, it claims nothing from either file
+            offered = listed(reply.signature)
+            if not offered:
+                context_abstentions += 1
+                continue
+            was_old, was_new = offered <= questions_old, offered <= questions_new
         if not (was_old or was_new):
             neither += 1
             if neither <= 3:
@@ -520,14 +546,16 @@ def report(args, questions, replies, old, new, figures, elapsed, errors, reload_
     def longest(start: float = float("-inf"), end: float = float("inf")) -> tuple[float, ...]:
         """In this window (ms): the longest gap between ticks; the longest step; the longest step
         less the simulator's work and garbage collection in it (the bot's own), on the wall clock
-        and on this thread's CPU clock (which leaves out time the OS gave to other processes)."""
-        gaps = [gap for at, gap, _ in figures.stalls if start <= at <= end]
+        and on this thread's CPU clock (which leaves out time the OS gave to other processes);
+        the garbage collection and the simulator's work inside that longest gap."""
+        gap = max((stall[1:] for stall in figures.stalls if start <= stall[0] <= end), default=(0.0, 0.0, 0.0))
         steps = [step[1:] for step in figures.steps if start <= step[0] <= end]
-        return (max(gaps, default=0.0) * 1000, *(max((s[i] for s in steps), default=0.0) * 1000 for i in range(3)))
+        return (gap[0] * 1000, *(max((s[i] for s in steps), default=0.0) * 1000 for i in range(3)),
+                gap[2] * 1000, gap[1] * 1000)
 
-    overall = longest()
+    overall = longest(*figures.asking)
     reload_s = reload_window[1] - reload_window[0] if len(reload_window) == 2 else float("nan")
-    during = longest(*reload_window) if len(reload_window) == 2 else (float("nan"),) * 4
+    during = longest(*reload_window) if len(reload_window) == 2 else (float("nan"),) * 6
     kinds = collections.Counter(q.kind for q in questions)
 
     print(f"{len(questions):,} questions from {args.users} users in bursts of {args.batch} "
@@ -541,18 +569,19 @@ def report(args, questions, replies, old, new, figures, elapsed, errors, reload_
     print(f"knowledge: {sum(1 for _, k in labelled if k == 'old'):,} replies from the old file, "
           f"{sum(1 for _, k in labelled if k == 'new'):,} from the new, {neither} from neither "
           f"(half-loaded); switches in matching order: {dict(switches) or 'none'}; "
-          f"{context_abstentions} follow-ups answered \"{NOT_SAID}\" through their context")
+          f"{context_abstentions} follow-ups answered \"{NOT_SAID}\" through their context, offering nothing")
     print(f"reload reply: {reload_text.splitlines()[0][:100] if reload_text else 'MISSING'}")
     print(f"reply latency ms: p50 {statistics.median(latencies):.2f}, p99 {percentile(latencies, 0.99):.2f}, "
           f"max {max(latencies):.2f}  (from the event reaching the bot; includes waiting behind "
           f"the rest of its burst of {args.batch})")
     print(f"service time ms:  p50 {statistics.median(service):.2f}, p99 {percentile(service, 0.99):.2f}  "
           "(from the bot starting on the question to its reply)")
-    verdict = "met" if max(overall[3], during[3]) <= STALL_TARGET_MS else "MISSED"
-    for label, figures_ in (("whole run", overall), (f"during the {reload_s:.1f} s /reload", during)):
-        print(f"event loop, {label}: longest gap between ticks {figures_[0]:.1f} ms; longest step "
+    verdict = "met" if max(overall[2], during[2]) <= STALL_TARGET_MS else "MISSED"
+    for label, figures_ in (("from the first question to the last reply", overall), (f"during the {reload_s:.1f} s /reload", during)):
+        print(f"event loop, {label}: longest gap between ticks {figures_[0]:.1f} ms ({figures_[4]:.1f} ms "
+              f"of it garbage collection, {figures_[5]:.1f} ms the simulator); longest step "
               f"{figures_[1]:.1f} ms, the bot's own {figures_[2]:.1f} ms wall, {figures_[3]:.1f} ms CPU")
-    print(f"target: the bot's own step <= {STALL_TARGET_MS:.0f} ms of CPU: {verdict}")
+    print(f"target: the bot's own step <= {STALL_TARGET_MS:.0f} ms of wall clock: {verdict}")
     print(f"garbage collection: longest {figures.longest_gc[0] * 1000:.1f} ms (generation {figures.longest_gc[1]}), "
           f"{figures.gc_s:.2f} s in all, over {figures.tracked:,} objects besides {figures.frozen:,} frozen "
           "(most of them the simulator's world)")

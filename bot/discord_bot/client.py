@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import time
 
@@ -119,6 +120,7 @@ class ArticleBot(commands.Bot):
         path = self.settings.knowledge_path
         new = await asyncio.to_thread(load_in_child, path, cache_dir=self.settings.cache_dir)
         await asyncio.to_thread(self.contexts.prepare, new)
+        gc.freeze()  # its follow-up indexes live as long as the new matcher, frozen as it is
         old = self.matcher
         diff = await asyncio.to_thread(old.knowledge.diff, new.knowledge)
         self.matcher = new

@@ -14,7 +14,6 @@ import asyncio
 import re
 import time
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import discord
@@ -24,7 +23,6 @@ from ..engine.knowledge import Entry, Knowledge
 from ..engine.matcher import Matcher
 from .views import find_entry
 
-MATCHING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="palmyra-matching")
 MAX_USERS = 10_000
 MAX_PLACES = 16  # per user: the channels and threads they talk to the bot in
 MAX_MESSAGES = 10_000  # the bot's answers a reply can point at, newest kept
@@ -109,11 +107,15 @@ class ContextStore:
 async def resolve(store: ContextStore, matcher: Matcher, question: str, previous_key: str | None) -> Resolved:
     """Answer `question`, leaning on the entry `previous_key` names when the question leans on it.
 
-    Matching runs in one worker thread, not on the event loop: on a large knowledge file a
-    follow-up that tries several readings takes 100 ms and more, which would stall every other
-    reply. One thread, so a burst of questions queues there instead of splitting the
-    interpreter lock many ways (that made every answer in a burst of 50 ten times slower).
-    The matcher is immutable, so the thread can share it."""
+    On the event loop, one match per step: a follow-up on a large knowledge file may try several
+    readings, a few milliseconds each, and other replies run between them. (Not in a worker
+    thread: it would share the interpreter lock with the loop and stretch every step of it.)
+    The Conversation keeps to one matcher throughout, so a /reload meanwhile doesn't mix files."""
     previous = find_entry(matcher.knowledge, previous_key) if previous_key else None
-    conversation = store.conversation(matcher)
-    return await asyncio.get_running_loop().run_in_executor(MATCHING, conversation.answer, question, previous)
+    steps = store.conversation(matcher).steps(question, previous)
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value
+        await asyncio.sleep(0)

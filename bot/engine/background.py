@@ -24,6 +24,7 @@ from .loader import KnowledgeError
 from .matcher import Matcher
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent.parent
+LOADER_NICENESS = 10
 _CHILD = ("import sys; sys.path.insert(0, sys.argv[1]); "
           "from bot.engine.background import child_main; child_main(sys.argv[2:])")
 
@@ -87,6 +88,8 @@ def load_in_child(path: Path, *, cache_dir: Path | None = None) -> Matcher:
 def child_main(argv: list[str]) -> None:
     """In the child: load, then write one pickled header line and the pickled matcher."""
     path, cache_dir = Path(argv[0]), Path(argv[1]) if argv[1] else None
+    if hasattr(os, "nice"):  # a reload is background work: where CPU is short, the bot's replies come first
+        os.nice(LOADER_NICENESS)
     out = sys.stdout.buffer
     try:
         matcher = load_matcher(path, cache_dir=cache_dir)

@@ -35,12 +35,16 @@ doesn't say ("who owns it?" after the grain silo).
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
+import itertools
 import re
+from collections.abc import Generator
 from dataclasses import dataclass
 
 from .analyzer import STOP_WORDS
 from .formatting import IS_IT_TRUE, WHO_SAID_IT
+from .gc_pause import gc_paused
 from .knowledge import Entry
 from .matcher import Match, Matcher
 from .text import normalize
@@ -140,6 +144,9 @@ class Resolved:
     # a question about the previous claim itself: `formatting.IS_IT_TRUE` or `WHO_SAID_IT`, which
     # `formatting.claim_lead` words as its answer instead of the whole answer again
     asks: str | None = None
+
+
+Steps = Generator[None, None, Resolved]  # Conversation.steps: pauses between matches, then the answer
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,6 +259,10 @@ class Conversation:
     """Resolves questions against a previous entry with one Matcher; holds no per-user state."""
 
     def __init__(self, matcher: Matcher) -> None:
+        with gc_paused():  # like the Matcher's index: many small containers, no cycles
+            self._build(matcher)
+
+    def _build(self, matcher: Matcher) -> None:
         self.matcher = matcher
         knowledge = matcher.knowledge
         # the things a question is about, as people name them: "what about X" swaps one of these for X;
@@ -270,6 +281,20 @@ class Conversation:
             found = [at for at in found if at >= 0]
             if found:
                 self._spans[entry.id] = (min(found), max(found))
+        # the entries by where their quotes start, for what comes next
+        self._by_start = sorted((start, entry_id) for entry_id, (start, _) in self._spans.items())
+        self._starts = [start for start, _ in self._by_start]
+        # the entries naming each entry as related, in file order, and the entries by who makes their
+        # claims: so a follow-up on a large file asks these instead of reading every entry
+        linking: dict[str, list[str]] = {}
+        by_voices: dict[frozenset, list[int]] = {}
+        for position, entry in enumerate(knowledge.entries):
+            for related in dict.fromkeys(entry.related):
+                linking.setdefault(related, []).append(entry.id)
+            if entry.sources:
+                by_voices.setdefault(frozenset(source.claimant for source in entry.sources), []).append(position)
+        self._linking = {entry_id: tuple(ids) for entry_id, ids in linking.items()}
+        self._by_voices = {voices: tuple(positions) for voices, positions in by_voices.items()}
         # alias forms to their canonical phrase, longest first: "the observatory" names the Observatory's claims
         self._canonical = {normalize(form): normalize(canonical)
                            for canonical, forms in knowledge.aliases.items() for form in forms}
@@ -281,6 +306,12 @@ class Conversation:
 
     def answer(self, question: str, previous: Entry | None = None) -> Resolved:
         """Answer `question`, leaning on `previous` only when that reading is the better one."""
+        return finish(self.steps(question, previous))
+
+    def steps(self, question: str, previous: Entry | None = None) -> Steps:
+        """`answer`, one match at a time: it pauses before each reading it tries after the question
+        itself, so that a caller on an event loop can let other work run in between (a follow-up
+        on a large file may try several, a few milliseconds each). Its value is the answer."""
         alone = self.matcher.match(question)
         previous = self.matcher.knowledge.by_id.get(previous.id) if previous is not None else None
         if previous is None or is_chatter(question):  # no context, its entry gone after a reload, or chatter
@@ -288,15 +319,16 @@ class Conversation:
         form = form_of(question)
         if not context_may_win(alone, form):
             return Resolved(alone, False)
-        in_context = self._in_context(form, previous, alone)
+        in_context = yield from self._in_context(form, previous, alone)
         if in_context is None:
             return Resolved(alone, False)
         asks = form.claim_asks if form.leans and form.about_the_claim else None  # read as the previous claim
         return Resolved(dataclasses.replace(in_context, question=question), True, asks)
 
-    def _in_context(self, form: Form, previous: Entry, alone: Match) -> Match | None:
+    def _in_context(self, form: Form, previous: Entry, alone: Match) -> Generator[None, None, Match | None]:
         """The question's reading with the previous entry as its context; None when its form
-        doesn't lean on it (and it isn't a short fragment that finds nothing alone)."""
+        doesn't lean on it (and it isn't a short fragment that finds nothing alone). Pauses
+        before each reading it matches (see `steps`)."""
         if not form.leans and (alone.answered or not form.fragment):
             return None
         if form.leans and form.about_the_claim:
@@ -311,7 +343,10 @@ class Conversation:
         unanswered: Match | None = None
         misses: list[Match] = []
         for tier, stays in self._rewrites(form, previous):
-            found_in_tier = list(map(self.matcher.match, tier))
+            found_in_tier = []
+            for text in tier:
+                yield
+                found_in_tier.append(self.matcher.match(text))
             unanswered = unanswered or found_in_tier[0]
             misses += found_in_tier
             # an answered match always has its entry: the `is not None` checks only tell the type checker
@@ -340,8 +375,7 @@ class Conversation:
 
     def _neighbours(self, previous: Entry) -> frozenset[str]:
         """The previous entry, those it names as related and those naming it."""
-        linking = (entry.id for entry in self.matcher.knowledge.entries if previous.id in entry.related)
-        return frozenset((previous.id, *previous.related, *linking))
+        return frozenset((previous.id, *previous.related, *self._linking.get(previous.id, ())))
 
     def _covers(self, entry: Entry, form: Form) -> bool:
         """Whether the entry says something of what the follow-up adds to the topic: filled in with
@@ -364,7 +398,7 @@ class Conversation:
     def _ordered_neighbours(self, previous: Entry) -> list[Entry]:
         """The previous entry's neighbours, those it names first, in its order."""
         by_id = self.matcher.knowledge.by_id
-        linking = [entry.id for entry in self.matcher.knowledge.entries if previous.id in entry.related]
+        linking = self._linking.get(previous.id, ())
         return [by_id[i] for i in dict.fromkeys((*previous.related, *linking)) if i in by_id and i != previous.id]
 
     def _point(self, previous: Entry) -> list[Entry]:
@@ -417,8 +451,10 @@ class Conversation:
     def _same_claimant(self, previous: Entry) -> Entry | None:
         """Another claim by whoever made the previous one: its neighbours first, then the next in the article."""
         voices = {source.claimant for source in previous.sources}
-        theirs = [entry for entry in self.matcher.knowledge.entries
-                  if entry.id != previous.id and entry.sources and {s.claimant for s in entry.sources} <= voices]
+        entries = self.matcher.knowledge.entries
+        positions = sorted(itertools.chain.from_iterable(
+            found for claimants, found in self._by_voices.items() if claimants <= voices))
+        theirs = [entries[position] for position in positions if entries[position].id != previous.id]
         near = self._neighbours(previous)
         start = self._spans.get(previous.id, (0, 0))[1]
         return min(theirs, key=lambda entry: (entry.id not in near, self._spans.get(entry.id, (0, 0))[0] <= start,
@@ -429,10 +465,13 @@ class Conversation:
         span = self._spans.get(previous.id)
         if span is None:
             return None
-        near = self._neighbours(previous)
-        later = [(start, entry_id not in near, end, entry_id) for entry_id, (start, end) in self._spans.items()
-                 if start > span[1]]
-        return self.matcher.knowledge.by_id[min(later)[3]] if later else None
+        first = bisect.bisect_right(self._starts, span[1])  # the first to start after it ends
+        if first == len(self._starts):
+            return None
+        start, near = self._starts[first], self._neighbours(previous)
+        tied = itertools.takewhile(lambda found: found[0] == start, self._by_start[first:])
+        _, entry_id = min(tied, key=lambda found: (found[1] not in near, self._spans[found[1]][1], found[1]))
+        return self.matcher.knowledge.by_id[entry_id]
 
     def _nearest(self, form: Form, previous: Entry, misses: list[Match]) -> Entry | None:
         """A leaning question or short fragment nothing read: the near miss on the previous topic, if
@@ -538,6 +577,15 @@ def context_may_win(alone: Match, form: Form) -> bool:
     "doesn't say".
     """
     return not alone.answered or form.leans_by_words
+
+
+def finish(steps: Steps) -> Resolved:
+    """Run a Conversation's `steps` through, for a caller with nothing to do in between."""
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value
 
 
 def _unique(texts: list[str]) -> list[str]:

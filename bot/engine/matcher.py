@@ -342,8 +342,11 @@ class Matcher:
         self._records = [_record(entry, analyse, quotes, self._actors) for entry in entries]
         frequency: Counter[str] = Counter()
         postings: dict[str, list[int]] = defaultdict(list)
+        having: dict[str, list[int]] = defaultdict(list)
         for index, record in enumerate(self._records):
             frequency.update(record.terms)
+            for term in record.terms:
+                having[term].append(index)
             # candidates come from the terms people ask with; quotes are shared by many
             # entries, so their terms would make every entry a candidate
             for term in record.asked:
@@ -352,6 +355,8 @@ class Matcher:
         self._idf = {w: math.log((total + 1) / (df + 0.5)) + 1 for w, df in frequency.items()}
         self._unknown_idf = math.log((total + 1) / 0.5) + 1
         self._postings = {w: tuple(ids) for w, ids in postings.items()}
+        # entries with the term anywhere in what coverage counts: to rank candidates
+        self._having = {w: tuple(ids) for w, ids in having.items()}
         self._sorted_terms = sorted(self._postings)  # for autocomplete's half-typed words
         self._questions = [normalize(entry.question) for entry in entries]
         self._question_index = {question: index for index, question in enumerate(self._questions)}
@@ -390,16 +395,30 @@ class Matcher:
                 break
         return picked
 
-    def _score(self, index: int, weighted: list[tuple[str, float]], query: str) -> _Scored:
-        """How well the entry fits the query; zero when it can't reach SUGGEST_AT.
+    def _shares(self, candidates: set[int], weighted: list[tuple[str, float]]) -> dict[int, float]:
+        """The weight of the query terms each candidate's entry has, added up in the query's order.
+
+        A large file gives thousands of candidates: those having each term are then found
+        through the index of entries by term rather than by asking every candidate."""
+        found = dict.fromkeys(candidates, 0.0)
+        many = len(candidates) > MAX_CANDIDATES
+        for term, weight in weighted:
+            having = (candidates.intersection(self._having.get(term, ())) if many
+                      else [index for index in candidates if term in self._records[index].terms])
+            for index in having:
+                found[index] += weight
+        return found
+
+    def _score(self, index: int, found: float, total: float, query: str) -> _Scored:
+        """How well the entry fits the query, of whose `total` weight it has `found`; zero when it
+        can't reach SUGGEST_AT.
 
         Coverage is the weighted share of the query's terms the entry has. Terms it
         lacks weigh ABSENT_WEIGHT times more: each is a sign the question is about
         something else ("how many militants died *in March*").
         """
         record = self._records[index]
-        found = sum(weight for term, weight in weighted if term in record.terms)
-        coverage = found / (found + ABSENT_WEIGHT * (sum(weight for _, weight in weighted) - found))
+        coverage = found / (found + ABSENT_WEIGHT * (total - found))
         if 100 * COVERAGE_WEIGHT * coverage + 100 * (1 - COVERAGE_WEIGHT) < SUGGEST_AT:
             return _Scored(0.0, 0.0, 0.0, index)
         phrasings = record.phrasings
@@ -520,12 +539,12 @@ class Matcher:
         query = " ".join(sorted(terms))
         weighted = [(t, self._weight(t, common)) for t in terms]
         candidates = self._candidates(terms)
+        shares = self._shares(candidates, weighted)
         pool: Iterable[int] = candidates
-        if len(candidates) > MAX_CANDIDATES:  # keep those sharing the most query weight
-            pool = sorted(
-                candidates, key=lambda i: -sum(weight for t, weight in weighted if t in self._records[i].terms)
-            )[:MAX_CANDIDATES]
-        scored = sorted((self._score(i, weighted, query) for i in pool), key=_Scored.best_first)
+        if len(candidates) > MAX_CANDIDATES:  # keep those sharing the most query weight (ties: set order)
+            pool = sorted(candidates, key=shares.__getitem__, reverse=True)[:MAX_CANDIDATES]
+        total = sum(weight for _, weight in weighted)
+        scored = sorted((self._score(i, shares[i], total, query) for i in pool), key=_Scored.best_first)
         facts = _Asked.of(asked, terms, self)
         answerable = [s for s in scored
                       if self._answers_kind(s.entry, asked) and not self._conflicts(self._records[s.entry], facts)]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import json
 import logging
 import os
@@ -173,17 +172,17 @@ async def test_sigterm_during_a_reload_waits_for_its_reply(simcord_env, guild, c
 
 
 async def test_shut_down_waits_for_a_slash_answer_in_flight(simcord_env, alice, channel, unfinished_at_close):
-    bot, loop = simcord_env.bot, asyncio.get_running_loop()
-    shutdowns: list[concurrent.futures.Future] = []
+    bot = simcord_env.bot
+    shutdowns: list[asyncio.Task] = []
 
     class StopsMidAnswer(SignalledMatcher):
-        def match(self, question: str):  # runs in the worker thread that matches
-            shutdowns.append(asyncio.run_coroutine_threadsafe(shut_down(bot), loop))
+        def match(self, question: str):
+            shutdowns.append(asyncio.get_running_loop().create_task(shut_down(bot)))
             return self._matcher.match(question)
 
     bot.matcher = StopsMidAnswer(bot.matcher, signal.SIGTERM)
     result = await alice.slash(channel, "ask", question=QUESTION)
-    await asyncio.wait_for(asyncio.wrap_future(shutdowns[0]), 5)
+    await asyncio.wait_for(shutdowns[0], 5)
     assert bot.is_closed() and unfinished_at_close == [[]]
     assert "64 strikes" in str(result.response.embeds[0].to_dict())
 
