@@ -107,6 +107,8 @@ class Figures:
     simulator_cpu_s: float = 0.0  # use simulator_cpu, which counts a settle in progress
     settling_cpu_since: float = 0.0
     gateway_parse_cpu_s: float = 0.0
+    gateway_parse_own_s: float = 0.0  # the same less garbage collections that ran inside it
+    gateway_parse_own_cpu_s: float = 0.0
     # (when, took, took less the simulator's work and GC in it, the same in this thread's CPU time)
     steps: list[tuple[float, float, float, float]] = field(default_factory=list)
     tracked: int = 0  # objects the garbage collector scans at the end, and those frozen out of it
@@ -246,7 +248,7 @@ def step_watch(figures: Figures):
     def timed(handle: asyncio.Handle) -> None:
         start, simulated, collected = time.perf_counter(), figures.simulator_s, figures.gc_s
         cpu, simulated_cpu, collected_cpu = time.thread_time(), figures.simulator_cpu, figures.gc_cpu_s
-        parsed, parsed_cpu = figures.gateway_parse_s, figures.gateway_parse_cpu_s
+        parsed, parsed_cpu = figures.gateway_parse_own_s, figures.gateway_parse_own_cpu_s
         try:
             run(handle)
         finally:
@@ -256,8 +258,8 @@ def step_watch(figures: Figures):
                            - (figures.gc_cpu_s - collected_cpu))
                 if getattr(handle._callback, "__self__", None) is figures.driver:
                     # a step of the users: the bot's part is discord.py parsing the events they sent
-                    own = figures.gateway_parse_s - parsed
-                    own_cpu = figures.gateway_parse_cpu_s - parsed_cpu
+                    own = figures.gateway_parse_own_s - parsed
+                    own_cpu = figures.gateway_parse_own_cpu_s - parsed_cpu
                 figures.steps.append((start, took, own, own_cpu))
 
     asyncio.events.Handle._run = timed
@@ -354,11 +356,15 @@ class Run:
 
         def timed(event: str, payload: dict) -> None:
             start, cpu = time.perf_counter(), time.thread_time()
+            collected, collected_cpu = figures.gc_s, figures.gc_cpu_s
             try:
                 feed(event, payload)
             finally:
-                figures.gateway_parse_s += time.perf_counter() - start
-                figures.gateway_parse_cpu_s += time.thread_time() - cpu
+                took, took_cpu = time.perf_counter() - start, time.thread_time() - cpu
+                figures.gateway_parse_s += took
+                figures.gateway_parse_cpu_s += took_cpu
+                figures.gateway_parse_own_s += took - (figures.gc_s - collected)
+                figures.gateway_parse_own_cpu_s += took_cpu - (figures.gc_cpu_s - collected_cpu)
 
         return timed
 
