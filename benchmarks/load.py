@@ -61,11 +61,13 @@ import simcord.http.router as simcord_router  # noqa: E402
 from bench import generate, percentile  # noqa: E402
 from simcord.results import to_discord_message  # noqa: E402
 
+from bot.discord_bot.cogs.chat import GREETING  # noqa: E402
 from bot.discord_bot.context import ContextStore  # noqa: E402
 from bot.discord_bot.views import answer_message  # noqa: E402
 from bot.engine.compiled import load_matcher  # noqa: E402
+from bot.engine.conversation import is_chatter  # noqa: E402
 from bot.engine.evaluation import BLIND_DIR, DEFAULT_SET, load_cases  # noqa: E402
-from bot.engine.formatting import NOT_SAID, NOT_SURE  # noqa: E402
+from bot.engine.formatting import IS_IT_TRUE, NOT_SAID, NOT_SURE, WHO_SAID_IT  # noqa: E402
 from bot.engine.loader import DEFAULT_PATH  # noqa: E402
 from bot.engine.matcher import Matcher  # noqa: E402
 from bot.settings import Settings  # noqa: E402
@@ -155,8 +157,12 @@ def entry_signatures(matcher: Matcher) -> set[tuple[str, str]]:
     """The signature of every entry's answer in one file: what any answer from it looks like."""
     found = set()
     for entry in matcher.knowledge.entries:
-        kwargs = answer_message(matcher.answer_entry(entry), matcher.knowledge.article, 0, True)
-        found.add(signature({"embeds": [kwargs["embed"].to_dict()]}) if "embed" in kwargs else signature(kwargs))
+        answers = [answer_message(matcher.answer_entry(entry), matcher.knowledge.article, 0, True)]
+        answers += [answer_message(matcher.answer_entry(entry), matcher.knowledge.article, 0, True,  # "who said
+                                   knowledge=matcher.knowledge, asks=asks)  # that?": the claimant in the answer's place
+                    for asks in (WHO_SAID_IT, IS_IT_TRUE)]
+        for kwargs in answers:
+            found.add(signature({"embeds": [kwargs["embed"].to_dict()]}) if "embed" in kwargs else signature(kwargs))
     return found
 
 
@@ -513,7 +519,7 @@ def report(args, questions, replies, old, new, figures, elapsed, errors, reload_
     latencies, service, labelled = [], [], []
     cache_old: dict[str, tuple] = {}
     cache_new: dict[str, tuple] = {}
-    neither = context_abstentions = 0
+    neither = context_abstentions = greetings = 0
     # a follow-up answered through the asker's context is one of a file's entries, not its plain match
     entries_old, entries_new = entry_signatures(old), entry_signatures(new)
     questions_old = {entry.question for entry in old.knowledge.entries}
@@ -527,6 +533,9 @@ def report(args, questions, replies, old, new, figures, elapsed, errors, reload_
         if reply.matched_at is not None:
             service.append((reply.at - reply.matched_at) * 1000)
         if question.kind == "click":
+            continue
+        if question.kind in ("mention", "dm") and is_chatter(question.text):
+            greetings += reply.signature == ("", GREETING)  # chatter said to the bot: no file's answer
             continue
         was_old = reply.signature == cache_old.setdefault(question.text, expected(old, question.text))
         was_new = reply.signature == cache_new.setdefault(question.text, expected(new, question.text))
@@ -562,6 +571,9 @@ def report(args, questions, replies, old, new, figures, elapsed, errors, reload_
     overall = longest(*figures.asking)
     reload_s = reload_window[1] - reload_window[0] if len(reload_window) == 2 else float("nan")
     during = longest(*reload_window) if len(reload_window) == 2 else (float("nan"),) * 6
+    outside = overall if len(reload_window) != 2 else tuple(  # before it and after it, the larger of each
+        max(a, b) for a, b in zip(longest(figures.asking[0], reload_window[0]),
+                                  longest(reload_window[1], figures.asking[1]), strict=True))
     kinds = collections.Counter(q.kind for q in questions)
 
     print(f"{len(questions):,} questions from {args.users} users in bursts of {args.batch} "
@@ -575,7 +587,8 @@ def report(args, questions, replies, old, new, figures, elapsed, errors, reload_
     print(f"knowledge: {sum(1 for _, k in labelled if k == 'old'):,} replies from the old file, "
           f"{sum(1 for _, k in labelled if k == 'new'):,} from the new, {neither} from neither "
           f"(half-loaded); switches in matching order: {dict(switches) or 'none'}; "
-          f"{context_abstentions} follow-ups answered \"{NOT_SAID}\" through their context, offering nothing")
+          f"{context_abstentions} follow-ups answered \"{NOT_SAID}\" through their context, offering nothing; "
+          f"{greetings} chatter messages to the bot greeted")
     print(f"reload reply: {reload_text.splitlines()[0][:100] if reload_text else 'MISSING'}")
     print(f"reply latency ms: p50 {statistics.median(latencies):.2f}, p99 {percentile(latencies, 0.99):.2f}, "
           f"max {max(latencies):.2f}  (from the event reaching the bot; includes waiting behind "
@@ -583,7 +596,9 @@ def report(args, questions, replies, old, new, figures, elapsed, errors, reload_
     print(f"service time ms:  p50 {statistics.median(service):.2f}, p99 {percentile(service, 0.99):.2f}  "
           "(from the bot starting on the question to its reply)")
     verdict = "met" if max(overall[2], during[2]) <= STALL_TARGET_MS else "MISSED"
-    for label, figures_ in (("from the first question to the last reply", overall), (f"during the {reload_s:.1f} s /reload", during)):
+    windows = (("from the first question to the last reply", overall), (f"during the {reload_s:.1f} s /reload", during),
+               ("outside the /reload", outside))
+    for label, figures_ in windows:
         print(f"event loop, {label}: longest gap between ticks {figures_[0]:.1f} ms ({figures_[4]:.1f} ms "
               f"of it garbage collection, {figures_[5]:.1f} ms the simulator); longest step "
               f"{figures_[1]:.1f} ms, the bot's own {figures_[2]:.1f} ms wall, {figures_[3]:.1f} ms CPU")
