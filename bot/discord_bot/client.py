@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
 import logging
-import sys
 import time
-from collections.abc import Iterator
 
 import discord
 from discord import app_commands
@@ -121,45 +118,14 @@ class ArticleBot(commands.Bot):
         Raises KnowledgeError and keeps the current Matcher when the file is bad.
         """
         path = self.settings.knowledge_path
-        with short_lock_turns():
-            new = await asyncio.to_thread(load_in_child, path, cache_dir=self.settings.cache_dir)
-            await asyncio.to_thread(self.contexts.prepare, new)
+        new = await asyncio.to_thread(load_in_child, path, cache_dir=self.settings.cache_dir)
+        await asyncio.to_thread(self.contexts.prepare, new)
         gc.freeze()  # its follow-up indexes live as long as the new matcher, frozen as it is
         old = self.matcher
         diff = await asyncio.to_thread(old.knowledge.diff, new.knowledge)
         self.matcher = new
         log.info("reloaded %s: %s (%s)", path, new.knowledge.summary(), diff.summary())
         return old, new, diff
-
-
-RELOAD_SWITCH_INTERVAL = 0.0005  # seconds; Python's default is 0.005
-
-
-class _LockTurns:
-    """While a /reload's threads run Python (unpickling, indexing), the interpreter lock changes
-    hands every RELOAD_SWITCH_INTERVAL instead of every 5 ms: each time a step of the event loop
-    gives the lock up, it waits that long at most to get it back. Used from the loop only; the
-    process-wide interval is put back when the last reload running ends."""
-
-    def __init__(self) -> None:
-        self._running = 0
-        self._previous = sys.getswitchinterval()
-
-    @contextlib.contextmanager
-    def short(self) -> Iterator[None]:
-        if self._running == 0:
-            self._previous = sys.getswitchinterval()
-            sys.setswitchinterval(RELOAD_SWITCH_INTERVAL)
-        self._running += 1
-        try:
-            yield
-        finally:
-            self._running -= 1
-            if self._running == 0:
-                sys.setswitchinterval(self._previous)
-
-
-short_lock_turns = _LockTurns().short
 
 
 class ShardedArticleBot(ArticleBot, commands.AutoShardedBot):

@@ -230,15 +230,3 @@ def test_load_benchmark_smoke():
     assert "exactly one for 50/50" in done.stdout and "0 from neither" in done.stdout
     assert "voice" not in done.stderr.lower()
 
-
-def test_a_reload_shortens_the_lock_turns_and_puts_them_back():
-    from bot.discord_bot.client import RELOAD_SWITCH_INTERVAL, short_lock_turns
-
-    before = sys.getswitchinterval()
-    with pytest.raises(RuntimeError), short_lock_turns():
-        assert sys.getswitchinterval() == pytest.approx(RELOAD_SWITCH_INTERVAL)
-        with short_lock_turns():  # a second /reload meanwhile
-            pass
-        assert sys.getswitchinterval() == pytest.approx(RELOAD_SWITCH_INTERVAL)  # the first is still running
-        raise RuntimeError("the load failed")
-    assert sys.getswitchinterval() == before
