@@ -21,11 +21,13 @@ from .engine.evaluation import (
     HELDOUT_DIR,
     SPLITS,
     SetError,
+    cases_of,
     combine,
     describe,
     evaluate,
     is_question_list,
     load_cases,
+    read_set,
     summary,
 )
 from .engine.files import Unreadable
@@ -131,11 +133,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
         return cmd_eval_followups(args)
     matcher = _matcher(args.knowledge)
     try:
-        if args.heldout:  # sets never read while building: totals only, never a question
-            paths = [path for path in sorted(HELDOUT_DIR.glob("*.yaml")) if is_question_list(path)]
+        if args.heldout:  # sets never read while building: totals only, never a question; each file read once
+            found = ((path, read_set(path)) for path in sorted(HELDOUT_DIR.glob("*.yaml")))
+            sets = [(path, cases_of(data, path)) for path, data in found if is_question_list(data)]
         else:
             paths = args.questions or (sorted(BLIND_DIR.glob("*.yaml")) if args.blind else [DEFAULT_SET])
-        sets = [(path, load_cases(path)) for path in paths]
+            sets = [(path, load_cases(path)) for path in paths]
     except SetError as exc:
         print(exc, file=sys.stderr)
         return 1

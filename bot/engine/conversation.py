@@ -128,6 +128,8 @@ REACTIONS = frozenset([
     "gg", "xd", "noted", "alright", "sweet", "hmmm", "mhm", "oof", "rip", "welp", "whoa", "yikes", "bye", "cya",
 ])
 _ASKS = QUESTION_WORDS | REFERENCES | ABOUT_THE_CLAIM | MORE | EXPLAIN | NEXT | VAGUE | GENERIC
+# words that are not a question's topic: what `form_of` leaves out of a question's own words
+_NO_TOPIC = STOP_WORDS | REFERENCES | QUESTION_WORDS | ABOUT_THE_CLAIM | NEXT | VAGUE | GENERIC
 MAX_FOLLOW_UP_WORDS = 12  # a long message is a question of its own, whatever pronouns it has
 MAX_OWN_WORDS = 2  # "is it true that russia launched 64 strikes" names its own topic
 MAX_ANSWER_NAMES = 4  # things the previous answer named that "it" may stand for
@@ -235,9 +237,8 @@ def form_of(question: str) -> Form:
         named = named or word not in STOP_WORDS | REFERENCES | QUESTION_WORDS | ABOUT_THE_CLAIM
     if len(words) > 1 and words[-1] == "so" and words[-2] in ABOUT_THE_CLAIM:  # "who says so"
         pointing.add("that")
-    asking = STOP_WORDS | REFERENCES | QUESTION_WORDS | ABOUT_THE_CLAIM | NEXT | VAGUE | GENERIC
     own = tuple(w for i, w in enumerate(words)
-                if i in determined or (w not in asking and not (w == "come" and i and words[i - 1] == "how")))
+                if i in determined or (w not in _NO_TOPIC and not (w == "come" and i and words[i - 1] == "how")))
     return Form(words, own, frozenset(pointing), rest)
 
 

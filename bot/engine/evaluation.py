@@ -132,16 +132,19 @@ def case_of(item: object, path: Path) -> Case:
     return Case(str(item["q"]), tuple(tuple(map(str, f)) if isinstance(f, list) else (str(f),) for f in facts))
 
 
-def load_cases(path: Path = DEFAULT_SET) -> list[Case]:
-    data = read_set(path)
+def cases_of(data: object, path: Path) -> list[Case]:
+    """The questions of a set's YAML (`read_set`)."""
     if not isinstance(data, list):
         raise SetError(f"{shown(path)}: not a list of questions, each with q and facts")
     return [case_of(item, path) for item in data]
 
 
-def is_question_list(path: Path) -> bool:
-    """A file of single questions (not follow-up conversations, which have `turns:`)."""
-    data = read_set(path)
+def load_cases(path: Path = DEFAULT_SET) -> list[Case]:
+    return cases_of(read_set(path), path)
+
+
+def is_question_list(data: object) -> bool:
+    """A set's YAML (`read_set`) of single questions, not follow-up conversations (`turns:`)."""
     return isinstance(data, list) and all(isinstance(item, dict) and "q" in item and "facts" in item for item in data)
 
 

@@ -6,7 +6,16 @@ import pytest
 
 from bot import __main__ as cli
 from bot.__main__ import main
-from bot.engine.evaluation import BLIND_DIR, Case, Report, combine, evaluate, is_question_list, load_cases
+from bot.engine.evaluation import (
+    BLIND_DIR,
+    Case,
+    Report,
+    combine,
+    evaluate,
+    is_question_list,
+    load_cases,
+    read_set,
+)
 
 # The curated set: no wrong answer, every question answered or one click away, and at
 # least 95 % of its answerable questions answered right (95.7 % when answers began to need a
@@ -77,7 +86,7 @@ def test_eval_heldout_prints_figures_never_questions(capsys, monkeypatch, tmp_pa
     (tmp_path / "y.yaml").write_text('- {q: "how many strikes did russia launch", facts: ["64"]}\n', encoding="utf-8")
     (tmp_path / "followups.yaml").write_text('- turns: [{q: "secret turn", facts: ["64"]}]\n', encoding="utf-8")
     monkeypatch.setattr(cli, "HELDOUT_DIR", tmp_path)
-    assert not is_question_list(tmp_path / "followups.yaml")
+    assert not is_question_list(read_set(tmp_path / "followups.yaml"))
     assert main(["eval", "--heldout"]) == 0
     out = capsys.readouterr().out
     assert "x.yaml: wrong" in out and "y.yaml: wrong" in out and "followups" not in out

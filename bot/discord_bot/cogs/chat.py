@@ -96,7 +96,7 @@ class Chat(commands.Cog):
         started = time.perf_counter()
         matcher = self.bot.matcher
         contexts = self.bot.contexts
-        resolved = await resolve(contexts, matcher, strip_discord_markup(question), self.context_of(message))
+        resolved = await resolve(contexts, matcher, question, self.context_of(message))  # markup stripped already
         match = resolved.match
         question_id = record_question(self.bot.question_log, message, matcher, match, "chat")
         kwargs = with_feedback(answer_message(match, matcher.knowledge.article, message.author.id,
