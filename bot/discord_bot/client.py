@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import time
 
@@ -112,15 +111,14 @@ class ArticleBot(commands.Bot):
         """No prefix commands: the chat cog reads questions, so nothing is dispatched here."""
 
     async def reload_knowledge(self) -> tuple[Matcher, Matcher, KnowledgeDiff]:
-        """Load and index the knowledge file in a child process (the loop never stalls), build what
-        follow-ups and the admin's report need off the loop too, then swap; return (old, new, diff).
+        """Load and index the knowledge file, with what follow-ups need, in a child process (the
+        loop never stalls), diff it off the loop, then swap; return (old, new, diff).
 
         Raises KnowledgeError and keeps the current Matcher when the file is bad.
         """
         path = self.settings.knowledge_path
-        new = await asyncio.to_thread(load_in_child, path, cache_dir=self.settings.cache_dir)
-        await asyncio.to_thread(self.contexts.prepare, new)
-        gc.freeze()  # its follow-up indexes live as long as the new matcher, frozen as it is
+        conversation = await asyncio.to_thread(load_in_child, path, cache_dir=self.settings.cache_dir)
+        new = self.contexts.adopt(conversation).matcher
         old = self.matcher
         diff = await asyncio.to_thread(old.knowledge.diff, new.knowledge)
         self.matcher = new

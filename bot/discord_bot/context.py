@@ -49,8 +49,11 @@ class ContextStore:
     def prepare(self, matcher: Matcher) -> Conversation:
         """Build the Conversation for `matcher` (it indexes the knowledge: about a second for
         10,000 entries), so that a /reload can do it off the event loop before the swap."""
-        conversation = Conversation(matcher)
-        self._conversations[id(matcher)] = conversation
+        return self.adopt(Conversation(matcher))
+
+    def adopt(self, conversation: Conversation) -> Conversation:
+        """Keep a Conversation built elsewhere (a /reload's loader process) for its matcher."""
+        self._conversations[id(conversation.matcher)] = conversation
         while len(self._conversations) > 2:
             self._conversations.popitem(last=False)
         return conversation

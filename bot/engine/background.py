@@ -6,6 +6,8 @@ the compiled cache, a garbage collection of everything just built), each of whic
 the loop for hundreds of milliseconds on a 10,000-entry file. So the load runs in a child
 process; the parent only unpickles the result, from a reader whose `read` is Python code:
 the C unpickler calls it once per 64 KiB frame, and each call lets the loop's thread in.
+The child also builds the follow-up indexes (a Conversation: most of a second of pure Python
+on 10,000 entries), which in a parent thread would take turns with the loop at the lock.
 """
 
 from __future__ import annotations
@@ -16,15 +18,21 @@ import os
 import pickle
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from .compiled import load_matcher
+from .conversation import Conversation
 from .gc_pause import gc_paused
 from .loader import KnowledgeError
-from .matcher import Matcher
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent.parent
 LOADER_NICENESS = 10
+# The unpickler keeps the interpreter lock from one frame to the next, and a thread waiting for
+# it waits a switch interval (5 ms) before it may ask: without a pause the loop and the unpickler
+# would take turns of 5 ms, doubling the wall time of the bot's steps during a reload. A short
+# sleep after each frame hands the lock to the loop whenever it wants it.
+FRAME_PAUSE_S = 0.001
 _CHILD = ("import sys; sys.path.insert(0, sys.argv[1]); "
           "from bot.engine.background import child_main; child_main(sys.argv[2:])")
 
@@ -41,6 +49,7 @@ class _FrameReader:
         end = len(self._data) if size is None or size < 0 else self._at + size
         chunk = self._data[self._at:end].tobytes()
         self._at += len(chunk)
+        time.sleep(FRAME_PAUSE_S)
         return chunk
 
     def readinto(self, buffer) -> int:
@@ -54,18 +63,20 @@ class _FrameReader:
         return self.read(-1 if end < 0 else end + 1 - self._at)
 
 
-def unpickle_matcher(data: bytes, start: int = 0) -> Matcher:
-    """Rebuild the child's matcher; what it allocates is frozen out of later collections."""
+def unpickle_conversation(data: bytes, start: int = 0) -> Conversation:
+    """Rebuild the child's Conversation and its Matcher; what it allocates is frozen out of
+    later collections."""
     with gc_paused():
-        matcher = pickle.load(_FrameReader(data, start))
+        conversation = pickle.load(_FrameReader(data, start))
         gc.freeze()
-    if not isinstance(matcher, Matcher):
-        raise TypeError(f"the loader process sent a {type(matcher).__name__}, not a Matcher")
-    return matcher
+    if not isinstance(conversation, Conversation):
+        raise TypeError(f"the loader process sent a {type(conversation).__name__}, not a Conversation")
+    return conversation
 
 
-def load_in_child(path: Path, *, cache_dir: Path | None = None) -> Matcher:
-    """`load_matcher` in a child process; blocks, so call it from a worker thread.
+def load_in_child(path: Path, *, cache_dir: Path | None = None) -> Conversation:
+    """`load_matcher` and the follow-up indexes in a child process; blocks, so call it from a
+    worker thread. The new Matcher is the Conversation's `matcher`.
 
     Raises KnowledgeError with the child's problems when the file is bad, RuntimeError
     when the child itself failed.
@@ -82,11 +93,11 @@ def load_in_child(path: Path, *, cache_dir: Path | None = None) -> Matcher:
     kind, value = pickle.loads(base64.b64decode(done.stdout[:end]))
     if kind == "problems":
         raise KnowledgeError(value)
-    return unpickle_matcher(done.stdout, start=end + 1)
+    return unpickle_conversation(done.stdout, start=end + 1)
 
 
 def child_main(argv: list[str]) -> None:
-    """In the child: load, then write one pickled header line and the pickled matcher."""
+    """In the child: load and index, then write one pickled header line and the pickled Conversation."""
     path, cache_dir = Path(argv[0]), Path(argv[1]) if argv[1] else None
     if hasattr(os, "nice"):  # a reload is background work: where CPU is short, the bot's replies come first
         os.nice(LOADER_NICENESS)
@@ -96,10 +107,11 @@ def child_main(argv: list[str]) -> None:
     except KnowledgeError as exc:
         out.write(_header(("problems", exc.problems)))
         return
-    out.write(_header(("matcher", None)))
-    pickle.dump(matcher, out, protocol=pickle.HIGHEST_PROTOCOL)
+    conversation = Conversation(matcher)
+    out.write(_header(("conversation", None)))
+    pickle.dump(conversation, out, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _header(value: object) -> bytes:
-    """One line: base64 holds no newline byte, so the matcher's pickle starts after it."""
+    """One line: base64 holds no newline byte, so the Conversation's pickle starts after it."""
     return base64.b64encode(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)) + b"\n"

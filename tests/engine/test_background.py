@@ -6,16 +6,16 @@ import pickle
 
 import pytest
 
-from bot.engine.background import _FrameReader, load_in_child, unpickle_matcher
+from bot.engine.background import _FrameReader, load_in_child, unpickle_conversation
 from bot.engine.loader import KnowledgeError
 
 
 def test_the_child_loads_what_the_parent_would(knowledge_copy, matcher, tmp_path):
-    loaded = load_in_child(knowledge_copy, cache_dir=tmp_path / "cache")
+    loaded = load_in_child(knowledge_copy, cache_dir=tmp_path / "cache").matcher
     assert loaded.knowledge.summary() == matcher.knowledge.summary()
     question = "how many air strikes did russia launch?"
     assert loaded.match(question).to_json() == matcher.match(question).to_json()
-    again = load_in_child(knowledge_copy, cache_dir=tmp_path / "cache")  # from the cache the child wrote
+    again = load_in_child(knowledge_copy, cache_dir=tmp_path / "cache").matcher  # from the cache the child wrote
     assert again.match(question).to_json() == matcher.match(question).to_json()
 
 
@@ -40,6 +40,7 @@ def test_frame_reader_reads_like_a_file():
     assert reader.read() == b""
 
 
-def test_only_a_matcher_is_accepted():
+def test_only_a_conversation_is_accepted():
     with pytest.raises(TypeError):
-        unpickle_matcher(pickle.dumps(["not", "a", "matcher"]))
+        unpickle_conversation(pickle.dumps(["not", "a", "matcher"]))
+
