@@ -81,7 +81,8 @@ ABOUT_THE_CLAIM = frozenset([
     "true", "truth", "confirm", "confirmed", "confirms", "confirmation", "verified", "verify", "really", "sure",
     "certain", "proof", "evidence", "know", "knows", "known", "back", "backs", "backed", "backing", "report",
     "reports", "reported", "believe", "accurate", "correct", "legit", "real", "fact", "facts", "official",
-    "officially", "from", "by", "src", "srcs", "cite", "cited", "citation", "according", "ref", "link", "trust",
+    "officially", "from", "by", "src", "srcs", "cite", "cited", "citing", "citation", "quote", "quoted", "quoting",
+    "according", "ref", "link", "trust",
     "trusted", "trustworthy", "reliable", "credible", "dispute", "disputes", "disputed", "disagree", "disagrees",
     "deny", "denies", "denied", "contest", "contests", "challenge", "challenges", "otherwise", "other", "side",
     "sides", "more", "details", "detail", "info", "information", "elaborate", "admit", "admits", "admitted",
@@ -99,7 +100,8 @@ TRUTH = frozenset([
 ])
 WHO_SAID = frozenset([
     "who", "whom", "say", "says", "said", "saying", "claim", "claims", "claimed", "claiming", "source", "sources",
-    "sourced", "src", "srcs", "cite", "cited", "citation", "according", "ref", "link", "from", "by", "report",
+    "sourced", "src", "srcs", "cite", "cited", "citing", "citation", "quote", "quoted", "quoting", "according",
+    "ref", "link", "from", "by", "report",
     "reports", "reported", "back", "backs", "backed", "backing", "admit", "admits", "admitted", "acknowledge",
     "acknowledges", "acknowledged", "announce", "announces", "announced", "mention", "mentions", "mentioned",
     "insist", "insists", "insisted", "reveal", "reveals", "revealed",
@@ -212,8 +214,12 @@ class Form:
         return WHO_SAID_IT if asked & WHO_SAID else None
 
 
+# question words run together with "is" ("whos there", "wheres that"): the question word is what they ask
+_CONTRACTED = {"whos": "who", "wheres": "where", "whens": "when", "hows": "how", "whys": "why"}
+
+
 def form_of(question: str) -> Form:
-    words = tuple(normalize(question).split())
+    words = tuple(_CONTRACTED.get(word, word) for word in normalize(question).split())
     rest = None
     text = " ".join(words)
     for opener in OPENERS:
@@ -351,9 +357,10 @@ class Conversation:
             unanswered = unanswered or found_in_tier[0]
             misses += found_in_tier
             # an answered match always has its entry: the `is not None` checks only tell the type checker
+            # "what else ...?" and "what about X" ask for something besides the previous answer
             answered = [found for found in found_in_tier
                         if found.answered and found.entry is not None and self._covers(found.entry, form)
-                        and not (found.entry.id == previous.id and "else" in form.words)]  # "what else ...?"
+                        and not (found.entry.id == previous.id and ("else" in form.words or form.thing is not None))]
             if answered:  # "it", "that": a conversation stays near its topic, the previous entry's neighbours first
                 return max(answered, key=lambda found: (stays and found.entry is not None and found.entry.id in near,
                                                         found.score))

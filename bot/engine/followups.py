@@ -28,7 +28,8 @@ from .matcher import Match
 from .text import normalize
 
 DEFAULT_FOLLOWUPS = EVAL_DIR / "followups.yaml"
-DEV_FOLLOWUPS = (DEFAULT_FOLLOWUPS, EVAL_DIR / "followups_dev2.yaml")  # the second written blind by another hand
+# the second and third written blind by other hands (the third added when its first figures were taken)
+DEV_FOLLOWUPS = (DEFAULT_FOLLOWUPS, EVAL_DIR / "followups_dev2.yaml", EVAL_DIR / "followups_dev3.yaml")
 
 
 @dataclass(frozen=True, slots=True)
