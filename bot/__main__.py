@@ -258,7 +258,7 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument("--split", choices=SPLITS, default="all")
     ev.add_argument("--followups", type=Path, nargs="*", metavar="FILE",
                     help="score conversations turn by turn, with and without context "
-                         "(default: eval/followups.yaml and eval/followups_dev2.yaml)")
+                         "(default: eval/followups.yaml, eval/followups_dev2.yaml and eval/followups_dev3.yaml)")
     ev.add_argument("--knowledge", type=Path)
 
     rep = sub.add_parser("report", help="the curator's report from the question log: unanswered groups, "
