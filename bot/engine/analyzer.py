@@ -106,6 +106,7 @@ class Analysis:
     identified: str | None
     subject: tuple[str, ...] = ()  # words after the first auxiliary, in order: "how many strikes did *Russia* launch"
     wording: str = ""  # every word stemmed, aliases rewritten, stop words kept: how it is asked
+    attributed: tuple[str, ...] = ()  # whose account it asks for: "... according to *the Russians*"
 
 
 class Analyzer:
@@ -163,7 +164,7 @@ class Analyzer:
         identified = _IDENTIFIED.search(stemmed)
         terms = tuple(dict.fromkeys(t for t in stemmed.split() if t not in STOP_WORDS))
         return Analysis(terms, kinds, _asked(counted), None if kinds else _asked(identified), _subject(stemmed),
-                        stemmed)
+                        stemmed, _attributed(stemmed))
 
     def _rewrite(self, stemmed: str) -> str:
         """Every alias variant replaced by its canonical phrase, canonical phrases left whole."""
@@ -184,6 +185,7 @@ class Analyzer:
 _AUXILIARIES = frozenset({"did", "does", "do", "has", "have", "had", "was", "were", "is", "are", "will", "would",
                           "can", "could"})
 _DETERMINERS = frozenset({"the", "its", "their", "his", "her", "a", "an", "that", "this", "these", "those"})
+QUESTION_WORDS = frozenset({"who", "what", "when", "where", "why", "how", "which"})
 
 
 def _subject(stemmed: str) -> tuple[str, ...]:
@@ -194,6 +196,16 @@ def _subject(stemmed: str) -> tuple[str, ...]:
     while start < len(words) and words[start] in _DETERMINERS:
         start += 1
     span = itertools.takewhile(lambda word: word not in STOP_WORDS, words[start:])
+    return tuple(dict.fromkeys(span))
+
+
+def _attributed(stemmed: str) -> tuple[str, ...]:
+    """The content words after "according to", up to the next stop or question word: whose account is asked for."""
+    words = stemmed.split()
+    start = next((i + 2 for i in range(len(words) - 1) if words[i:i + 2] == ["according", "to"]), len(words))
+    while start < len(words) and words[start] in _DETERMINERS:
+        start += 1
+    span = itertools.takewhile(lambda word: word not in STOP_WORDS and word not in QUESTION_WORDS, words[start:])
     return tuple(dict.fromkeys(span))
 
 

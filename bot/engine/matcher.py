@@ -64,6 +64,7 @@ from .analyzer import (
     COMMON_WORD,
     EVERYDAY_WORD,
     KINDS,
+    QUESTION_WORDS,
     STOP_WORDS,
     STRICT_KINDS,
     Analysis,
@@ -84,9 +85,8 @@ SUGGEST_AT = 40
 MAX_SUGGESTIONS = 3
 MAX_QUERY_WORDS = 48  # a 4,000-character paste is judged on its first words
 MAX_CANDIDATES = 200
-_QUESTION_WORDS = frozenset({"who", "what", "when", "where", "why", "how", "which"})
 # words that ask and never name what is asked about
-_ASKING_WORDS = _QUESTION_WORDS | {"whom", "whose", "many", "much", "long", "old", "far", "come", "name", "named",
+_ASKING_WORDS = QUESTION_WORDS | {"whom", "whose", "many", "much", "long", "old", "far", "come", "name", "named",
                                    "called"}
 MAX_POSTINGS = 5000  # terms in more entries than this don't pick candidates
 
@@ -150,6 +150,7 @@ class _Record:
     phrasing_terms: tuple[frozenset[str], ...]  # each phrasing's terms, for the closest single phrasing
     texts: tuple[str, ...]  # its phrasings' wording (stemmed, aliases rewritten, every word kept)
     agents: frozenset[str]  # who its phrasings have doing the thing: "did *Russia* bomb Islamic State"
+    claimed: frozenset[str]  # the terms of its sources' claimants: whose account it gives
     kinds: frozenset[str]  # the kinds of question its phrasings ask ("how many", "who"...)
     # for each rare attribute it gives ("how far"), the terms of the phrasings that ask it
     strict: tuple[tuple[str, frozenset[str]], ...]
@@ -239,6 +240,7 @@ def _record(entry: Entry, analyse: _Analyses, quotes: _Quotes, actors: _Actors) 
         phrasing_terms=phrasing_terms,
         texts=tuple(dict.fromkeys(p.wording for p in phrasings)),
         agents=agents,
+        claimed=frozenset(term for source in entry.sources for term in analyse(source.claimant.name).terms),
         kinds=frozenset().union(*(p.kinds for p in phrasings)),
         strict=tuple((kind, frozenset().union(*(p.terms for p in phrasings if kind in p.kinds)))
                      for kind in sorted(STRICT_KINDS) if any(kind in p.kinds for p in phrasings)),
@@ -250,7 +252,7 @@ def _record(entry: Entry, analyse: _Analyses, quotes: _Quotes, actors: _Actors) 
 
 def _form(wording: str) -> frozenset[str]:
     """The function words a question is asked with: "did", "what if", "how"."""
-    return frozenset(word for word in wording.split() if word in STOP_WORDS or word in _QUESTION_WORDS)
+    return frozenset(word for word in wording.split() if word in STOP_WORDS or word in QUESTION_WORDS)
 
 
 def _overlap(one: frozenset[str], other: frozenset[str]) -> float:
@@ -318,11 +320,12 @@ class _Asked:
     terms: frozenset[str]  # those the knowledge or the article uses ("how far *away*" asks nothing more)
     things: frozenset[str]
     agent: frozenset[str]
+    attribution: frozenset[str]  # the actor of "according to X", if X names one
 
     @staticmethod
     def of(asked: Analysis, terms: Iterable[str], matcher: Matcher) -> _Asked:
         return _Asked(asked.kinds & STRICT_KINDS, frozenset(terms) & matcher._known, frozenset(terms) & matcher._things,
-                      matcher._actors.agent(asked.subject))
+                      matcher._actors.agent(asked.subject), matcher._actors.agent(asked.attributed))
 
 
 class Matcher:
@@ -472,6 +475,8 @@ class Matcher:
         found += [f"names {term}" for term in sorted(asked.things - record.said)]
         if record.agents and asked.agent and not asked.agent & record.agents:
             found.append("is about someone else")  # "how many strikes did the Syrian army launch": not Russia's 64
+        if asked.attribution and not asked.attribution & record.claimed:
+            found.append("is someone else's account")  # "how many strikes according to the Observatory"
         return tuple(found)
 
     def _features(self, best: _Scored, rival: _Scored | None, weighted: list[tuple[str, float]],

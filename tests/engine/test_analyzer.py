@@ -112,3 +112,12 @@ def test_the_subject_is_who_does_what_is_asked_in_order(analyzer):
 
 def test_wording_keeps_every_word_after_aliases(analyzer):
     assert analyzer.analyse(analyzer.words("did isis retake palmyra")).wording == "did islam state recaptur palmyra"
+
+
+def test_according_to_names_whose_account_is_asked_for(matcher):
+    def attributed(text: str) -> tuple[str, ...]:
+        return matcher.analyzer.analyse(matcher.analyzer.words(text)).attributed
+
+    assert attributed("how many died according to the Russian defense ministry") == ("russia", "defens", "ministri")
+    assert attributed("according to reuters who holds palmyra") == ("reuter",)
+    assert attributed("who holds palmyra") == ()
