@@ -100,6 +100,17 @@ def generate(size: int, *, alternates: int = 5, quote_words: int | None = None) 
     return path
 
 
+
+def reload_pair(folder: Path, size: int) -> tuple[Path, str]:
+    """The shipped knowledge to start from, and the text of a generated one (beside the same article)."""
+    shutil.copy(DEFAULT_PATH, folder / "palmyra.yaml")
+    shutil.copy(DEFAULT_PATH.parent / "palmyra.txt", folder / "palmyra.txt")
+    # lean entries (3 alternates, 8-word quotes), so 10,000 of them fit the loader's 4 MiB limit
+    lines = generate(size, alternates=3, quote_words=8).read_text(encoding="utf-8").splitlines()
+    big = "\n".join('  text: "palmyra.txt"' if line.startswith("  text: ") else line for line in lines) + "\n"
+    return folder / "palmyra.yaml", big
+
+
 def _memory_mb(field: str) -> float:
     """VmRSS (resident now) or VmHWM (peak) of this process in MB. Unlike ru_maxrss, VmHWM
     starts afresh in a child process: it is not inherited from the parent that started it."""

@@ -44,6 +44,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,7 +59,7 @@ from bot.discord_bot import create_bot  # noqa: E402  (before simcord, which mak
 # isort: split
 import simcord  # noqa: E402
 import simcord.http.router as simcord_router  # noqa: E402
-from bench import generate, percentile  # noqa: E402
+from bench import percentile, reload_pair  # noqa: E402
 from simcord.results import to_discord_message  # noqa: E402
 
 from bot.discord_bot.cogs.chat import GREETING  # noqa: E402
@@ -68,7 +69,6 @@ from bot.engine.compiled import load_matcher  # noqa: E402
 from bot.engine.conversation import is_chatter  # noqa: E402
 from bot.engine.evaluation import BLIND_DIR, DEFAULT_SET, load_cases  # noqa: E402
 from bot.engine.formatting import IS_IT_TRUE, NOT_SAID, NOT_SURE, WHO_SAID_IT  # noqa: E402
-from bot.engine.loader import DEFAULT_PATH  # noqa: E402
 from bot.engine.matcher import Matcher  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 
@@ -131,11 +131,18 @@ class Figures:
         settling = time.thread_time() - self.settling_cpu_since if self.settling_since is not None else 0.0
         return self.simulator_cpu_s + settling
 
-    def simulated(self, wall: float, cpu: float, parse_wall: float, parse_cpu: float) -> float:
-        """Count a stretch of simulator work started at (wall, cpu) with discord.py's parsing
-        counters then at (parse_wall, parse_cpu); its wall time less that parsing."""
-        self.simulator_cpu_s += time.thread_time() - cpu - (self.gateway_parse_cpu_s - parse_cpu)
-        return time.perf_counter() - wall - (self.gateway_parse_s - parse_wall)
+    def mark(self) -> tuple[float, ...]:
+        """Where the clocks and counters stand as a stretch of simulator work starts."""
+        return (time.perf_counter(), time.thread_time(), self.gc_s, self.gc_cpu_s, self.gateway_parse_own_s,
+                self.gateway_parse_own_cpu_s)
+
+    def simulated(self, mark: tuple[float, ...]) -> float:
+        """Count a stretch of simulator work started at `mark`; its wall time less discord.py's
+        parsing and the garbage collections inside it (each counted once, as its own)."""
+        wall, cpu, collected, collected_cpu, parsed, parsed_cpu = mark
+        self.simulator_cpu_s += (time.thread_time() - cpu - (self.gc_cpu_s - collected_cpu)
+                                 - (self.gateway_parse_own_cpu_s - parsed_cpu))
+        return time.perf_counter() - wall - (self.gc_s - collected) - (self.gateway_parse_own_s - parsed)
 
 
 def signature(payload: dict) -> tuple[str, str]:
@@ -169,16 +176,6 @@ def entry_signatures(matcher: Matcher) -> set[tuple[str, str]]:
 def listed(signature: tuple[str, str]) -> set[str]:
     """The questions a "did you mean" or "doesn't say" reply offers ("1. Who said ...?")."""
     return set(re.findall(r"^\d+\. (.+)$", signature[1], re.MULTILINE))
-
-
-def prepare(folder: Path, size: int) -> tuple[Path, str]:
-    """The shipped knowledge to start from, and the text of a generated one (beside the same article)."""
-    shutil.copy(DEFAULT_PATH, folder / "palmyra.yaml")
-    shutil.copy(DEFAULT_PATH.parent / "palmyra.txt", folder / "palmyra.txt")
-    # lean entries (3 alternates, 8-word quotes), so 10,000 of them fit the loader's 4 MiB limit
-    lines = generate(size, alternates=3, quote_words=8).read_text(encoding="utf-8").splitlines()
-    big = "\n".join('  text: "palmyra.txt"' if line.startswith("  text: ") else line for line in lines) + "\n"
-    return folder / "palmyra.yaml", big
 
 
 def question_pool(new: Matcher, rng: random.Random) -> tuple[list[str], list[str]]:
@@ -280,7 +277,7 @@ class Run:
 
     def __init__(self, args: argparse.Namespace, rng: random.Random, folder: Path) -> None:
         self.args, self.rng = args, rng
-        self.knowledge_path, self.big_text = prepare(folder, args.reload_size)
+        self.knowledge_path, self.big_text = reload_pair(folder, args.reload_size)
         (folder / "big.yaml").write_text(self.big_text, encoding="utf-8")
         self.old = load_matcher(self.knowledge_path, cache_dir=None)  # to check replies against
         self.new = load_matcher(folder / "big.yaml", cache_dir=None)
@@ -330,12 +327,12 @@ class Run:
         figures = self.figures
 
         def timed(backend, method, path, *args, json=None, **kwargs):
-            start, cpu = time.perf_counter(), time.thread_time()
-            parsed, parsed_cpu = figures.gateway_parse_s, figures.gateway_parse_cpu_s
+            mark = figures.mark()
+            start = mark[0]
             try:
                 return dispatch(backend, method, path, *args, json=json, **kwargs)
             finally:
-                figures.simulator_http_s += figures.simulated(start, cpu, parsed, parsed_cpu)
+                figures.simulator_http_s += figures.simulated(mark)
                 if method == "POST":
                     self.note_reply(start, path, json or {})
 
@@ -392,9 +389,8 @@ class Run:
     async def ask(self, env: simcord.Env, question: Question, member, channels) -> None:
         """Deliver one question as its user would; simcord's own time for it is the simulator's."""
         figures, rng, bot = self.figures, self.rng, self.bot
-        start, cpu = time.perf_counter(), time.thread_time()
-        parsed, parsed_cpu = figures.gateway_parse_s, figures.gateway_parse_cpu_s
-        question.sent_at = start
+        mark = figures.mark()
+        question.sent_at = mark[0]
         if question.kind == "click" and self.with_buttons[member.id]:
             channel_id, message_id, labels = self.with_buttons[member.id].pop()
             message = to_discord_message(env, env.backend.get_message(channel_id, message_id))
@@ -413,7 +409,7 @@ class Run:
         if question.key not in self.replies:  # not answered already, within the same step
             self.awaited.add(question.key)
             self.answered.clear()
-        figures.simulator_inject_s += figures.simulated(start, cpu, parsed, parsed_cpu)
+        figures.simulator_inject_s += figures.simulated(mark)
 
     def questions(self) -> list[Question]:
         out = []
@@ -470,11 +466,10 @@ class Run:
                     figures.simulator_cpu_s += time.thread_time() - figures.settling_cpu_since
                     figures.settling_since = None
                     figures.settles += 1
-                start, cpu = time.perf_counter(), time.thread_time()
+                mark = figures.mark()
                 env.backend.transcript.clear()  # the simulator's record of everything, kept for failing tests
                 env.backend.http_requests.clear()
-                figures.simulator_inject_s += figures.simulated(start, cpu, figures.gateway_parse_s,
-                                                                figures.gateway_parse_cpu_s)
+                figures.simulator_inject_s += figures.simulated(mark)
             if reload_window:  # a small run can end before the reload it started
                 await asyncio.wait_for(self.reloaded.wait(), timeout=600)
             elapsed = time.perf_counter() - started
@@ -602,6 +597,10 @@ def report(args, questions, replies, old, new, figures, elapsed, errors, reload_
         print(f"event loop, {label}: longest gap between ticks {figures_[0]:.1f} ms ({figures_[4]:.1f} ms "
               f"of it garbage collection, {figures_[5]:.1f} ms the simulator); longest step "
               f"{figures_[1]:.1f} ms, the bot's own {figures_[2]:.1f} ms wall, {figures_[3]:.1f} ms CPU")
+    if len(reload_window) == 2:
+        before_after = ((figures.asking[0], reload_window[0]), (reload_window[1], figures.asking[1]))
+        for label, windows_ in (("during the /reload", (tuple(reload_window),)), ("outside it", before_after)):
+            print(f"the longest gap {label}, step by step: {gap_steps(figures, windows_)}")
     print(f"target: the bot's own step <= {STALL_TARGET_MS:.0f} ms of wall clock: {verdict}")
     print(f"garbage collection: longest {figures.longest_gc[0] * 1000:.1f} ms (generation {figures.longest_gc[1]}), "
           f"{figures.gc_s:.2f} s in all, over {figures.tracked:,} objects besides {figures.frozen:,} frozen "
@@ -619,6 +618,20 @@ def report(args, questions, replies, old, new, figures, elapsed, errors, reload_
           and reload_text.startswith("**Reloaded**"))
     print("checks: " + ("passed" if ok else "FAILED"))
     return 0 if ok else 1
+
+
+def gap_steps(figures: Figures, windows: Iterable[tuple[float, float]]) -> str:
+    """What the loop ran inside the longest gap between ticks of these windows: a gap is every step
+    ready at once run back to back (a burst's questions), not necessarily one long step."""
+    stalls = [stall for start, end in windows for stall in figures.stalls if start <= stall[0] <= end]
+    at, gap, _, _ = max(stalls, key=lambda stall: stall[1], default=(0.0, 0.0, 0.0, 0.0))
+    inside = [step for step in figures.steps if at - gap - TICK_S <= step[0] <= at]
+    if not inside:
+        return "no step over 1 ms in it"
+    own = [step[2] * 1000 for step in inside]
+    took = sum(step[1] for step in inside) * 1000
+    return (f"{len(inside)} steps over 1 ms in its {gap * 1000:.1f} ms, {took:.1f} ms in all; "
+            f"the bot's own work in them {sum(own):.1f} ms, the longest {max(own):.1f} ms")
 
 
 def print_profile(profile: cProfile.Profile) -> None:

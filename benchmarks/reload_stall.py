@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from load import prepare  # noqa: E402
+from bench import reload_pair  # noqa: E402
 
 from bot.discord_bot import create_bot  # noqa: E402
 from bot.discord_bot.client import ArticleBot  # noqa: E402
@@ -87,13 +87,14 @@ async def user(bot: ArticleBot, questions: list[str], rng: random.Random, timeli
 
 async def one_run(bot: ArticleBot, questions: list[str], users: int, rng: random.Random) -> tuple[str, float]:
     timeline, stop = Timeline(), asyncio.Event()
-    started = [0.0]
+    started = 0.0
 
-    def watch(phase: str, _: dict) -> None:
+    def watch(phase: str, _: dict[str, int]) -> None:
+        nonlocal started
         if phase == "start":
-            started[0] = time.perf_counter()
+            started = time.perf_counter()
         else:
-            timeline.gc_s += time.perf_counter() - started[0]
+            timeline.gc_s += time.perf_counter() - started
 
     gc.callbacks.append(watch)
     tasks = [asyncio.create_task(ticker(timeline, stop))]
@@ -128,11 +129,11 @@ async def drive(args: argparse.Namespace) -> int:
     worst = 0.0
     for run in range(1, args.runs + 1):
         with tempfile.TemporaryDirectory() as folder:
-            knowledge, big = prepare(Path(folder), args.size)
+            knowledge, big = reload_pair(Path(folder), args.size)
             settings = Settings(knowledge_path=knowledge, cache_dir=Path(folder) / "cache",
                                 data_dir=Path(folder) / "data")
             bot = create_bot(settings, sync_commands=False)
-            bot.contexts.prepare(bot.matcher)  # as setup_hook does
+            bot.contexts.prepare(bot.matcher)  # as setup_hook does, then freezes
             gc.freeze()
             knowledge.write_text(big, encoding="utf-8")  # what the administrator's /reload reads
             text, run_worst = await one_run(bot, questions, args.users, rng)
@@ -142,7 +143,7 @@ async def drive(args: argparse.Namespace) -> int:
     verdict = "met" if worst <= TARGET_MS else "MISSED"
     print(f"target: no gap between ticks or question step over {TARGET_MS:.0f} ms, before, during or after "
           f"the /reload: {verdict} (worst {worst:.1f} ms)")
-    return 0
+    return 0 if worst <= TARGET_MS else 1
 
 
 def main() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import time
 
@@ -88,6 +89,7 @@ class ArticleBot(commands.Bot):
             await self.load_extension(extension)
         self.add_dynamic_items(*PERSISTENT_BUTTONS)  # buttons on old messages answer after a restart
         self.contexts.prepare(self.matcher)  # before the first question, not during it
+        gc.freeze()  # those follow-up indexes live as long as the matcher: out of every collection
         if not self.sync_commands:
             return
         assert self.application_id is not None  # login sets it before it calls setup_hook
@@ -111,8 +113,9 @@ class ArticleBot(commands.Bot):
         """No prefix commands: the chat cog reads questions, so nothing is dispatched here."""
 
     async def reload_knowledge(self) -> tuple[Matcher, Matcher, KnowledgeDiff]:
-        """Load and index the knowledge file, with what follow-ups need, in a child process (the
-        loop never stalls), diff it off the loop, then swap; return (old, new, diff).
+        """Load and index the knowledge file, with what follow-ups need, in a child process, take
+        it over in a thread that yields to the loop after each frame (the loop's stalls stay short),
+        diff it off the loop, then swap; return (old, new, diff).
 
         Raises KnowledgeError and keeps the current Matcher when the file is bad.
         """

@@ -47,8 +47,8 @@ class ContextStore:
         self._conversations: OrderedDict[int, Conversation] = OrderedDict()
 
     def prepare(self, matcher: Matcher) -> Conversation:
-        """Build the Conversation for `matcher` (it indexes the knowledge: about a second for
-        10,000 entries), so that a /reload can do it off the event loop before the swap."""
+        """Build the Conversation for `matcher` here (it indexes the knowledge: about a second for
+        10,000 entries, so a /reload has its loader process build it and `adopt`s that)."""
         return self.adopt(Conversation(matcher))
 
     def adopt(self, conversation: Conversation) -> Conversation:
@@ -59,7 +59,7 @@ class ContextStore:
         return conversation
 
     def conversation(self, matcher: Matcher) -> Conversation:
-        """The Conversation for `matcher`, built now if `prepare` wasn't called for it."""
+        """The Conversation for `matcher`, built now if neither `prepare` nor `adopt` gave one."""
         found = self._conversations.get(id(matcher))
         return found if found is not None and found.matcher is matcher else self.prepare(matcher)
 

@@ -39,7 +39,7 @@ import bisect
 import dataclasses
 import itertools
 import re
-from collections.abc import Generator
+from collections.abc import Generator, Mapping
 from dataclasses import dataclass
 
 from .analyzer import STOP_WORDS
@@ -215,7 +215,7 @@ class Form:
 
 
 # question words run together with "is" ("whos there", "wheres that"): the question word is what they ask
-_CONTRACTED = {"whos": "who", "wheres": "where", "whens": "when", "hows": "how", "whys": "why"}
+_CONTRACTED: Mapping[str, str] = {"whos": "who", "wheres": "where", "whens": "when", "hows": "how", "whys": "why"}
 
 
 def form_of(question: str) -> Form:

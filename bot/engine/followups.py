@@ -28,7 +28,7 @@ from .matcher import Match
 from .text import normalize
 
 DEFAULT_FOLLOWUPS = EVAL_DIR / "followups.yaml"
-# the second and third written blind by other hands (the third added when its first figures were taken)
+# the second and third written blind by people who had read only the article
 DEV_FOLLOWUPS = (DEFAULT_FOLLOWUPS, EVAL_DIR / "followups_dev2.yaml", EVAL_DIR / "followups_dev3.yaml")
 
 

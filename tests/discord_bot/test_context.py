@@ -53,6 +53,29 @@ async def test_follow_up_with_slash_commands(simcord_env, alice, channel):
     assert "Thursday" in text_of(result.response)
 
 
+async def test_after_a_reload_follow_ups_use_the_conversation_the_loader_built(simcord_env, guild, alice, channel,
+                                                                                monkeypatch):
+    """/reload takes over the follow-up indexes its loader process built: none is rebuilt on the loop."""
+    from bot.discord_bot import client
+
+    built = []
+
+    def load_and_keep(*args, **kwargs):
+        built.append(load(*args, **kwargs))
+        return built[-1]
+
+    load = client.load_in_child
+    monkeypatch.setattr(client, "load_in_child", load_and_keep)
+    admins = guild.create_role("Admins", permissions=discord.Permissions(administrator=True))
+    boss = guild.add_member(simcord_env.create_user("boss"), roles=[admins])
+    await ask(simcord_env, alice, channel, STRIKES)
+    assert "Reloaded" in (await boss.slash(channel, "reload")).response.content
+    bot = simcord_env.bot
+    assert built and bot.matcher is built[0].matcher and bot.contexts.conversation(bot.matcher) is built[0]
+    answer = await ask(simcord_env, alice, channel, WHO)  # the context from before the reload still holds
+    assert "Defense Ministry" in text_of(answer)
+
+
 async def test_follow_up_in_a_thread_is_kept_apart_from_its_channel(simcord_env, alice, channel):
     parent = simcord_env.bot.get_channel(channel.id)
     await parent.create_thread(name="palmyra", type=discord.ChannelType.public_thread)

@@ -43,4 +43,3 @@ def test_frame_reader_reads_like_a_file():
 def test_only_a_conversation_is_accepted():
     with pytest.raises(TypeError):
         unpickle_conversation(pickle.dumps(["not", "a", "matcher"]))
-
