@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from .engine.builder import build_draft
 from .engine.compiled import load_matcher
+from .engine.conversation import Conversation, is_chatter
 from .engine.evaluation import (
     BLIND_DIR,
     DEFAULT_SET,
@@ -31,7 +32,7 @@ from .engine.evaluation import (
     summary,
 )
 from .engine.files import Unreadable
-from .engine.formatting import other_side_of, outcome, render_plain
+from .engine.formatting import CHATTER, GREETING, other_side_of, outcome, render_plain
 from .engine.loader import DEFAULT_PATH, KnowledgeError, load_knowledge
 from .engine.matcher import Matcher
 from .settings import Settings, SettingsError
@@ -84,20 +85,26 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def _answer_each(matcher: Matcher, questions: Iterable[str], as_json: bool, recorder: Recorder | None) -> int:
     for question in questions:
         match = matcher.match(question)
-        if recorder is not None:
+        chatter = is_chatter(question)  # "hi", "lol", "ok thanks": greeted as in the chat, and not logged
+        if recorder is not None and not chatter:
             recorder.asked(match, matcher)
+        other = other_side_of(match, matcher.knowledge)
         if as_json:
-            # the outcome tells "not sure, did you mean" from "the article doesn't say" (its closest topics)
-            print(json.dumps({**match.to_json(), "outcome": outcome(match)}, ensure_ascii=False), flush=True)
+            # the outcome tells "not sure, did you mean" from "the article doesn't say" (its closest topics);
+            # a contested answer carries the competing claims, as the chat shows them
+            print(json.dumps({**match.to_json(), "outcome": CHATTER if chatter else outcome(match),
+                              "contested": bool(match.entry and match.entry.contested),
+                              "other_side": [{"quote": s.quote, "attributed_to": s.claimant.name} for s in other]},
+                             ensure_ascii=False), flush=True)
+        elif chatter:
+            print(GREETING, end="\n\n")
         else:
-            other = other_side_of(match, matcher.knowledge)
             print(render_plain(match, matcher.knowledge.article, other=other), end="\n\n")
     return 0
 
 
 def cmd_eval_followups(args: argparse.Namespace) -> int:
     """Conversations turn by turn; a held-out set's single turns are never printed, only its totals."""
-    from .engine.conversation import Conversation
     from .engine.followups import DEV_FOLLOWUPS, describe_followups, evaluate_followups, load_conversations
 
     conversation = Conversation(_matcher(args.knowledge))

@@ -74,7 +74,7 @@ def reply(matcher: Matcher, line: str, session: Session | None = None) -> str | 
     """The console's answer to one line, or None to quit. A session keeps the conversation's context."""
     session = session if session is not None else Session()
     command = line.strip().lower()
-    if command in {"/quit", "/exit", "/q"}:
+    if command in {"/quit", "/exit", "/q", "quit", "exit"}:
         return None
     if command in {"/help", "/?"}:
         return HELP
@@ -113,6 +113,7 @@ def _answer(matcher: Matcher, match: Match, session: Session, asks: str | None =
     text = render_plain(match, knowledge.article, other=other_side_of(match, knowledge), lead=lead)
     if match.entry is None:
         session.choices = list(match.suggestions)
+        session.previous = None  # "who said that" after no answer has no "that" to lean on
         return text + ("\n(pick one with /1, /2, \u2026)" if match.suggestions else "")
     session.previous = match.entry
     related = [knowledge.by_id[i] for i in match.entry.related if i in knowledge.by_id][:MAX_RELATED]

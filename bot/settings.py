@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,9 +35,19 @@ def _id_set(name: str, value: str | None) -> frozenset[int]:
     if not value or not value.strip():
         return frozenset()
     try:
-        return frozenset(int(part) for part in value.replace(",", " ").split())
+        ids = frozenset(int(part) for part in value.replace(",", " ").split())
     except ValueError:
-        raise SettingsError(f"{name} must be Discord ids separated by commas, got {value!r}") from None
+        ids = frozenset({0})
+    if min(ids) <= 0:  # a Discord id (a snowflake) is a positive number
+        raise SettingsError(f"{name} must be Discord ids separated by commas, got {value!r}")
+    return ids
+
+
+def _discord_id(name: str, value: str | None) -> int | None:
+    found = _id_set(name, value)
+    if len(found) > 1:
+        raise SettingsError(f"{name} must be one Discord id, got {value!r}")
+    return next(iter(found), None)
 
 
 def _optional_int(name: str, value: str | None) -> int | None:
@@ -55,7 +66,7 @@ def _positive(name: str, value: str | None, default: float, kind: type = float) 
         number = kind(value)
     except ValueError:
         number = 0
-    if number <= 0:
+    if not math.isfinite(number) or number <= 0:  # "nan" and "inf" parse as floats, and mean nothing here
         raise SettingsError(f"{name} must be a {'whole ' if kind is int else ''}number above 0, got {value!r}")
     return number
 
@@ -64,8 +75,6 @@ def _cache_dir(value: str | None) -> Path | None:
     if value is None or not value.strip():
         return default_cache_dir()
     return None if value.strip().lower() == "off" else Path(value.strip())
-
-
 
 
 def _data_path(value: str | None, data_dir: Path) -> Path | None:
@@ -123,7 +132,7 @@ class Settings:
             knowledge_path=Path(env.get("KNOWLEDGE_PATH") or DEFAULT_PATH),
             admin_role_ids=_id_set("ADMIN_ROLE_IDS", env.get("ADMIN_ROLE_IDS")),
             ask_channel_ids=_id_set("ASK_CHANNEL_IDS", env.get("ASK_CHANNEL_IDS")),
-            dev_guild_id=_optional_int("DEV_GUILD_ID", env.get("DEV_GUILD_ID")),
+            dev_guild_id=_discord_id("DEV_GUILD_ID", env.get("DEV_GUILD_ID")),
             log_level=level,
             shard_count=shards,
             cooldown_rate=int(_positive("COOLDOWN_RATE", env.get("COOLDOWN_RATE"), 5, int)),

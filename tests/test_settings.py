@@ -34,7 +34,9 @@ def test_settings_from_env_and_dotenv(tmp_path, clean_env):
 
 @pytest.mark.parametrize("env", [{"ADMIN_ROLE_IDS": "admins"}, {"SHARD_COUNT": "0"}, {"LOG_LEVEL": "LOUD"},
                                  {"DEV_GUILD_ID": "x"}, {"COOLDOWN_RATE": "0"}, {"COOLDOWN_RATE": "1.5"},
-                                 {"COOLDOWN_SECONDS": "-3"}])
+                                 {"COOLDOWN_SECONDS": "-3"}, {"COOLDOWN_SECONDS": "nan"}, {"COOLDOWN_SECONDS": "inf"},
+                                 {"CONTEXT_MINUTES": "nan"}, {"CONTEXT_MINUTES": "Infinity"}, {"DEV_GUILD_ID": "-1"},
+                                 {"DEV_GUILD_ID": "1 2"}, {"ASK_CHANNEL_IDS": "5, -5"}, {"ADMIN_ROLE_IDS": "0"}])
 def test_bad_settings_are_named(env):
     with pytest.raises(SettingsError, match=next(iter(env))):
         Settings.from_env(env)

@@ -79,6 +79,12 @@ class ContextStore:
             while len(self._messages) > MAX_MESSAGES:
                 self._messages.popitem(last=False)
 
+    def forget(self, user_id: int, place_id: int) -> None:
+        """This user's last question here got no answer: a "that" after it no longer means the answer before."""
+        places = self._users.get(user_id)
+        if places is not None:
+            places.pop(place_id, None)
+
     def last(self, user_id: int, place_id: int) -> str | None:
         """The entry id this user was last answered here, unless that was more than the lifetime ago."""
         places = self._users.get(user_id)

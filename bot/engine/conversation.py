@@ -457,12 +457,15 @@ class Conversation:
         return None
 
     def _same_claimant(self, previous: Entry) -> Entry | None:
-        """Another claim by whoever made the previous one: its neighbours first, then the next in the article."""
+        """Another claim by whoever made the previous one: its neighbours first, then the next in the article.
+        An entry quoting exactly what the previous one quotes is the same claim asked another way."""
         voices = {source.claimant for source in previous.sources}
+        said = _quoted(previous)
         entries = self.matcher.knowledge.entries
         positions = sorted(itertools.chain.from_iterable(
             found for claimants, found in self._by_voices.items() if claimants <= voices))
-        theirs = [entries[position] for position in positions if entries[position].id != previous.id]
+        theirs = [entries[position] for position in positions
+                  if entries[position].id != previous.id and _quoted(entries[position]) != said]
         near = self._neighbours(previous)
         start = self._spans.get(previous.id, (0, 0))[1]
         return min(theirs, key=lambda entry: (entry.id not in near, self._spans.get(entry.id, (0, 0))[0] <= start,
@@ -594,6 +597,10 @@ def finish(steps: Steps) -> Resolved:
             next(steps)
         except StopIteration as done:
             return done.value
+
+
+def _quoted(entry: Entry) -> frozenset[str]:
+    return frozenset(normalize(source.quote) for source in entry.sources)
 
 
 def _unique(texts: list[str]) -> list[str]:

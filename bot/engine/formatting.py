@@ -85,6 +85,7 @@ def confidence_line(match: Match) -> str:
 
 
 ANSWERED, DID_YOU_MEAN, DOESNT_SAY = "answered", "did-you-mean", "doesnt-say"
+CHATTER = "chatter"  # no question at all ("hi", "lol"): greeted, never counted as unanswered
 
 
 def outcome(match: Match) -> str:
@@ -106,6 +107,12 @@ def unsure_line(match: Match) -> str:
     return f"{NOT_SAID} I found nothing in it about that."
 
 
+def in_quotes(quote: str) -> str:
+    """The quote in curly quotation marks, unless it opens with its own: a sentence quoting
+    someone ("“…,” Interfax quoted …") reads as the article wrote it, marks not doubled."""
+    return quote if quote.startswith(("\u201c", '"')) else f"\u201c{quote}\u201d"
+
+
 def render_plain(match: Match, article: ArticleInfo, *, width: int = 88, other: tuple[Source, ...] = (),
                  lead: str | None = None) -> str:
     """A console-friendly answer: matched question, answer, quoted sources, the other side of a
@@ -120,7 +127,7 @@ def render_plain(match: Match, article: ArticleInfo, *, width: int = 88, other: 
         for number, source in enumerate((*match.sources, *other)):
             lines += ["", OTHER_SIDE_NOTE] if number == len(match.sources) else []  # the other side starts
             lines.append("")
-            lines.extend(textwrap.wrap(f"\u201c{source.quote}\u201d", width,
+            lines.extend(textwrap.wrap(in_quotes(source.quote), width,
                                        initial_indent="  ", subsequent_indent="  "))
             lines.append(f"    {attribution(source)}")
         lines.append("")

@@ -56,3 +56,16 @@ def test_who_said_that_puts_the_claimant_first_not_the_answer_again(matcher):
     assert "Also claimed on this point:" in who  # the other side of the contested point
     true = reply(matcher, "is that true?", session)
     assert true.splitlines()[1].startswith("Contested: it is the word of Russia's Defense Ministry")
+
+
+def test_after_no_answer_a_follow_up_has_nothing_to_lean_on(matcher):
+    """"who said that" after "doesn't say" must not name who made the claim before it."""
+    session = Session()
+    reply(matcher, "how many strikes did russia launch", session)
+    assert "doesn't say" in reply(matcher, "how many civilians died", session)
+    assert session.previous is None
+    assert "64 strikes" not in reply(matcher, "who said that", session)  # not the strikes' claim again
+
+
+def test_quit_and_exit_without_a_slash_leave_too(matcher):
+    assert reply(matcher, "quit", Session()) is None and reply(matcher, "Exit", Session()) is None

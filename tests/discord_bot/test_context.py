@@ -76,6 +76,16 @@ async def test_after_a_reload_follow_ups_use_the_conversation_the_loader_built(s
     assert "Defense Ministry" in text_of(answer)
 
 
+async def test_after_no_answer_a_follow_up_has_nothing_to_lean_on(simcord_env, alice, bob, channel):
+    """"who said that" after "doesn't say" must not name who made the claim before it."""
+    await ask(simcord_env, alice, channel, STRIKES)
+    assert "doesn't say" in text_of(await ask(simcord_env, alice, channel, "how many civilians died"))
+    assert "64 strikes" not in text_of(await ask(simcord_env, alice, channel, WHO))  # not the strikes' claim again
+    await bob.slash(channel, "ask", question=STRIKES)
+    await bob.slash(channel, "ask", question="how many civilians died")
+    assert "64 strikes" not in text_of((await bob.slash(channel, "ask", question=WHO)).response)
+
+
 async def test_follow_up_in_a_thread_is_kept_apart_from_its_channel(simcord_env, alice, channel):
     parent = simcord_env.bot.get_channel(channel.id)
     await parent.create_thread(name="palmyra", type=discord.ChannelType.public_thread)

@@ -311,3 +311,14 @@ def test_every_entry_has_an_honest_lead(matcher):
             lead = claim_lead(match, matcher.knowledge, asks)
             assert ("ontested" in lead) == knowledge_entry.contested, (knowledge_entry.id, asks)
             assert lead.endswith(".") and len(lead) < 400
+
+
+def test_what_else_did_they_say_is_another_claim_not_the_same_quote_again(matcher, conversation):
+    """Entries quoting exactly the same words are one claim asked two ways: "what else" moves past them."""
+    def quoted(entry) -> set[str]:
+        return {source.quote for source in entry.sources}
+
+    for previous in matcher.knowledge.entries:
+        resolved = conversation.answer("what else did they say", previous)
+        if resolved.used_context and resolved.match.entry is not None:
+            assert quoted(resolved.match.entry) != quoted(previous), previous.id

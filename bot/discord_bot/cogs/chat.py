@@ -107,6 +107,8 @@ class Chat(commands.Cog):
         log_question("chat", match, started)
         if match.entry is not None:
             contexts.remember(message.author.id, message.channel.id, match.entry, sent.id)
+        else:
+            contexts.forget(message.author.id, message.channel.id)
         if isinstance(view := kwargs.get("view"), ExpiringView):
             view.attach(sent)
 
