@@ -8,7 +8,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dotenv import load_dotenv
+from dotenv import dotenv_values
 
 from .engine.compiled import default_cache_dir
 from .engine.loader import DEFAULT_PATH
@@ -16,6 +16,7 @@ from .paths import ROOT
 
 PROJECT_ENV = ROOT / ".env"
 DEFAULT_DATA_DIR = ROOT / "data"  # git-ignored; what the bot remembers between runs
+PATH_SETTINGS = ("KNOWLEDGE_PATH", "KNOWLEDGE_CACHE_DIR", "DATA_DIR", "DATA_PATH")
 
 
 class SettingsError(ValueError):
@@ -29,6 +30,17 @@ def _dotenv_files() -> list[Path]:
     except OSError:  # the working directory was removed
         here = []
     return [path for path in dict.fromkeys([*here, PROJECT_ENV]) if path.is_file()]
+
+
+def _dotenv_settings(path: Path) -> dict[str, str]:
+    """A `.env` file's settings; a relative path in it is relative to the file's folder, not to
+    wherever the bot is started ("knowledge/palmyra.yaml" in the project's .env is the project's)."""
+    found = {name: value for name, value in dotenv_values(path).items() if value is not None}
+    for name in PATH_SETTINGS:
+        value = found.get(name, "").strip()
+        if value and value.lower() != "off" and not Path(value).is_absolute():
+            found[name] = str(path.parent / value)
+    return found
 
 
 def _id_set(name: str, value: str | None) -> frozenset[int]:
@@ -118,7 +130,8 @@ class Settings:
         `/home/.env` is anyone's, and could point the cache at a folder they write."""
         if dotenv and env is None:  # the working directory's .env first, then the project's
             for path in _dotenv_files():
-                load_dotenv(path, override=False)
+                for name, value in _dotenv_settings(path).items():
+                    os.environ.setdefault(name, value)
         env = dict(os.environ) if env is None else env
         level = (env.get("LOG_LEVEL") or "INFO").strip().upper()
         if level not in logging.getLevelNamesMapping():

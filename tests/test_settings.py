@@ -8,7 +8,7 @@ import bot.settings
 from bot.settings import Settings, SettingsError
 
 NAMES = ("DISCORD_TOKEN", "ADMIN_ROLE_IDS", "ASK_CHANNEL_IDS", "DEV_GUILD_ID", "SHARD_COUNT", "LOG_LEVEL",
-         "KNOWLEDGE_CACHE_DIR")
+         "KNOWLEDGE_CACHE_DIR", "KNOWLEDGE_PATH", "DATA_DIR", "DATA_PATH")
 
 
 @pytest.fixture
@@ -66,3 +66,18 @@ def test_the_working_directorys_dotenv_comes_before_the_projects(tmp_path, clean
     clean_env.chdir(work)
     settings = Settings.from_env()
     assert (settings.token, settings.log_level) == ("here", "WARNING")
+
+
+def test_a_relative_path_in_a_dotenv_is_relative_to_its_folder(tmp_path, clean_env):
+    """The project's `.env` saying knowledge/palmyra.yaml means the project's, wherever the bot starts."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / ".env").write_text("KNOWLEDGE_PATH=knowledge/mine.yaml\nDATA_DIR=data\nKNOWLEDGE_CACHE_DIR=off\n"
+                                  "DATA_PATH=/var/lib/bot/q.sqlite3\n", encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    clean_env.chdir(elsewhere)
+    settings = Settings.from_env()
+    assert settings.knowledge_path == project / "knowledge" / "mine.yaml"
+    assert settings.data_dir == project / "data" and settings.cache_dir is None
+    assert str(settings.data_path) == "/var/lib/bot/q.sqlite3"
