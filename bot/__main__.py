@@ -248,11 +248,12 @@ def parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="answer one question, or one per line from stdin with '-'")
     ask.add_argument("question", nargs="+", help="the question (quotes optional), or - to read one per line from stdin")
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
-    ask.add_argument("--knowledge", type=Path)
+    ask.add_argument("--knowledge", type=Path, help="knowledge file (default: KNOWLEDGE_PATH or the shipped one)")
     ask.add_argument("--log", action="store_true", help="log the questions to DATA_PATH, as the Discord bot does")
 
     check = sub.add_parser("check", help="check a knowledge file; exit 1 with every problem if it is bad")
-    check.add_argument("path", nargs="?", type=Path, default=DEFAULT_PATH)
+    check.add_argument("path", nargs="?", type=Path, default=DEFAULT_PATH,
+                       help="knowledge file to check (default: the shipped one)")
 
     build = sub.add_parser("build", help="print a draft knowledge file built from an article text")
     build.add_argument("article", type=Path)
@@ -262,18 +263,19 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument("--blind", action="store_true", help="the blind sets in eval/blind/, each and together")
     ev.add_argument("--heldout", action="store_true",
                     help="the held-out sets in eval/heldout/: per-set and total figures only, no questions")
-    ev.add_argument("--split", choices=SPLITS, default="all")
+    ev.add_argument("--split", choices=SPLITS, default="all",
+                    help="which half of each set (a hash of each question decides it; the model was fitted on tune)")
     ev.add_argument("--followups", type=Path, nargs="*", metavar="FILE",
                     help="score conversations turn by turn, with and without context "
                          "(default: eval/followups.yaml, eval/followups_dev2.yaml and eval/followups_dev3.yaml)")
-    ev.add_argument("--knowledge", type=Path)
+    ev.add_argument("--knowledge", type=Path, help="knowledge file (default: KNOWLEDGE_PATH or the shipped one)")
 
     rep = sub.add_parser("report", help="the curator's report from the question log: unanswered groups, "
                                         "doubted answers")
     rep.add_argument("--since", help="only this recent: 7d, 12h, 30m, 2w (default: everything kept)")
     rep.add_argument("--guild", help="one server's id, DM, or console")
     rep.add_argument("--yaml", action="store_true", help="print a patch for `learn` instead")
-    rep.add_argument("--knowledge", type=Path)
+    rep.add_argument("--knowledge", type=Path, help="knowledge file (default: KNOWLEDGE_PATH or the shipped one)")
     learn = sub.add_parser("learn", help="apply a patch from `report --yaml` to the knowledge file, if it passes check")
     learn.add_argument("patch", type=Path)
     learn.add_argument("--knowledge", type=Path, help="knowledge file (default: KNOWLEDGE_PATH or the shipped one)")

@@ -382,6 +382,9 @@ class _Checker:
         if not isinstance(node, yaml.SequenceNode):
             self.problem(node, "entries must be a list")
             return []
+        if not node.value:  # the bot would answer nothing, and say so to every question
+            self.problem(node, "entries is empty: give at least one question and its answer")
+            return []
         entries: list[Entry] = []
         related_nodes: list[tuple[Entry, yaml.Node | None]] = []
         contested_nodes: list[tuple[str, yaml.Node | None]] = []

@@ -236,6 +236,12 @@ def test_contested_may_show_the_other_side_from_a_related_contested_entry(tmp_pa
     assert all(entry.contested for entry in knowledge.entries)
 
 
+def test_a_file_with_no_entries_is_refused(tmp_path):
+    start = GOOD.index("entries:")
+    with pytest.raises(KnowledgeError, match="entries is empty"):
+        load_knowledge(write(tmp_path, GOOD[:start] + "entries: []\n"))
+
+
 def test_an_unclosed_quote_is_reported_where_it_opens(knowledge_copy):
     text = knowledge_copy.read_text(encoding="utf-8")
     needle = "question: Who controls Palmyra now?"
