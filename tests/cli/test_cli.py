@@ -34,7 +34,7 @@ def test_console_chat(matcher):
 
 def test_main_without_token_starts_console(monkeypatch, capsys):
     monkeypatch.delenv("DISCORD_TOKEN", raising=False)
-    monkeypatch.setattr("bot.settings.load_dotenv", lambda *_, **__: False)
+    monkeypatch.setattr("bot.settings._dotenv_files", list)  # no .env: the token stays unset
     monkeypatch.setattr("sys.stdin", io.StringIO("who controls palmyra\n"))
     assert main([]) == 0
     out = capsys.readouterr().out
@@ -43,7 +43,7 @@ def test_main_without_token_starts_console(monkeypatch, capsys):
 
 def test_run_without_token_explains(monkeypatch, capsys):
     monkeypatch.delenv("DISCORD_TOKEN", raising=False)
-    monkeypatch.setattr("bot.settings.load_dotenv", lambda *_, **__: False)
+    monkeypatch.setattr("bot.settings._dotenv_files", list)  # no .env: the token stays unset
     assert main(["run"]) == 2
     err = capsys.readouterr().err
     assert "DISCORD_TOKEN" in err and "python -m bot chat" in err

@@ -16,7 +16,7 @@ from bot.paths import ROOT
 @pytest.fixture
 def no_token(monkeypatch):
     monkeypatch.delenv("DISCORD_TOKEN", raising=False)
-    monkeypatch.setattr("bot.settings.load_dotenv", lambda *_, **__: False)
+    monkeypatch.setattr("bot.settings._dotenv_files", list)  # no .env: the token stays unset
 
 
 def test_sync_without_token_explains(no_token, capsys):
