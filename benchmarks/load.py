@@ -62,8 +62,8 @@ import simcord.http.router as simcord_router  # noqa: E402
 from bench import percentile, reload_pair  # noqa: E402
 from simcord.results import to_discord_message  # noqa: E402
 
-from bot.discord_bot.cogs.chat import GREETING  # noqa: E402
 from bot.discord_bot.context import ContextStore  # noqa: E402
+from bot.discord_bot.replies import DISCORD_GREETING  # noqa: E402
 from bot.discord_bot.views import answer_message  # noqa: E402
 from bot.engine.compiled import load_matcher  # noqa: E402
 from bot.engine.conversation import is_chatter  # noqa: E402
@@ -530,7 +530,7 @@ def report(args, questions, replies, old, new, figures, elapsed, errors, reload_
         if question.kind == "click":
             continue
         if question.kind in ("mention", "dm") and is_chatter(question.text):
-            greetings += reply.signature == ("", GREETING)  # chatter said to the bot: no file's answer
+            greetings += reply.signature == ("", DISCORD_GREETING)  # chatter said to the bot: no file's answer
             continue
         was_old = reply.signature == cache_old.setdefault(question.text, expected(old, question.text))
         was_new = reply.signature == cache_new.setdefault(question.text, expected(new, question.text))

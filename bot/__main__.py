@@ -268,7 +268,7 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument("--followups", type=Path, nargs="*", metavar="FILE",
                     help="score conversations turn by turn, with and without context "
                          "(default: eval/followups.yaml, eval/followups_dev2.yaml and eval/followups_dev3.yaml)")
-    ev.add_argument("--knowledge", type=Path, help="knowledge file (default: KNOWLEDGE_PATH or the shipped one)")
+    ev.add_argument("--knowledge", type=Path, help="knowledge file (default: the shipped one, the sets' subject)")
 
     rep = sub.add_parser("report", help="the curator's report from the question log: unanswered groups, "
                                         "doubted answers")

@@ -31,7 +31,7 @@ Follow-ups lean on the last answer: "who said that?", "why?", "and the syrian ar
   /topics   what I can answer
   /about    the article
   /help     this help
-  /quit     leave (Ctrl-D works too)"""
+  /quit     leave (quit, exit and Ctrl-D work too)"""
 
 
 def _enable_history() -> None:

@@ -17,6 +17,7 @@ from .paths import ROOT
 PROJECT_ENV = ROOT / ".env"
 DEFAULT_DATA_DIR = ROOT / "data"  # git-ignored; what the bot remembers between runs
 PATH_SETTINGS = ("KNOWLEDGE_PATH", "KNOWLEDGE_CACHE_DIR", "DATA_DIR", "DATA_PATH")
+OFF_SETTINGS = ("KNOWLEDGE_CACHE_DIR", "DATA_PATH")  # "off" turns these off
 
 
 class SettingsError(ValueError):
@@ -38,28 +39,35 @@ def _dotenv_settings(path: Path) -> dict[str, str]:
     found = {name: value for name, value in dotenv_values(path).items() if value is not None}
     for name in PATH_SETTINGS:
         value = found.get(name, "").strip()
-        if value and value.lower() != "off" and not Path(value).is_absolute():
-            found[name] = str(path.parent / value)
+        if not value or (name in OFF_SETTINGS and value.lower() == "off"):
+            continue
+        where = Path(value).expanduser()
+        found[name] = str(where if where.is_absolute() else path.parent / where)
     return found
 
 
+def _ids(value: str | None) -> frozenset[int] | None:
+    """The Discord ids in a setting (none when it is blank), or None when one isn't an id:
+    a Discord id (a snowflake) is a positive whole number."""
+    parts = (value or "").replace(",", " ").split()
+    if not all(part.isdigit() for part in parts):
+        return None
+    ids = frozenset(int(part) for part in parts)
+    return None if 0 in ids else ids
+
+
 def _id_set(name: str, value: str | None) -> frozenset[int]:
-    if not value or not value.strip():
-        return frozenset()
-    try:
-        ids = frozenset(int(part) for part in value.replace(",", " ").split())
-    except ValueError:
-        ids = frozenset({0})
-    if min(ids) <= 0:  # a Discord id (a snowflake) is a positive number
+    ids = _ids(value)
+    if ids is None:
         raise SettingsError(f"{name} must be Discord ids separated by commas, got {value!r}")
     return ids
 
 
 def _discord_id(name: str, value: str | None) -> int | None:
-    found = _id_set(name, value)
-    if len(found) > 1:
+    ids = _ids(value)
+    if ids is None or len(ids) > 1:
         raise SettingsError(f"{name} must be one Discord id, got {value!r}")
-    return next(iter(found), None)
+    return next(iter(ids), None)
 
 
 def _optional_int(name: str, value: str | None) -> int | None:

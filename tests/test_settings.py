@@ -36,10 +36,16 @@ def test_settings_from_env_and_dotenv(tmp_path, clean_env):
                                  {"DEV_GUILD_ID": "x"}, {"COOLDOWN_RATE": "0"}, {"COOLDOWN_RATE": "1.5"},
                                  {"COOLDOWN_SECONDS": "-3"}, {"COOLDOWN_SECONDS": "nan"}, {"COOLDOWN_SECONDS": "inf"},
                                  {"CONTEXT_MINUTES": "nan"}, {"CONTEXT_MINUTES": "Infinity"}, {"DEV_GUILD_ID": "-1"},
-                                 {"DEV_GUILD_ID": "1 2"}, {"ASK_CHANNEL_IDS": "5, -5"}, {"ADMIN_ROLE_IDS": "0"}])
+                                 {"DEV_GUILD_ID": "1 2"}, {"ASK_CHANNEL_IDS": "5, -5"}, {"ADMIN_ROLE_IDS": "0"},
+                                 {"ADMIN_ROLE_IDS": "1.5"}])
 def test_bad_settings_are_named(env):
     with pytest.raises(SettingsError, match=next(iter(env))):
         Settings.from_env(env)
+
+
+def test_blank_id_settings_mean_none():
+    settings = Settings.from_env({"ADMIN_ROLE_IDS": ",", "ASK_CHANNEL_IDS": " , ", "DEV_GUILD_ID": " "})
+    assert not settings.admin_role_ids and not settings.ask_channel_ids and settings.dev_guild_id is None
 
 
 def test_cooldown_seconds_may_be_fractional():

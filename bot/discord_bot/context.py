@@ -2,7 +2,8 @@
 
 The context for a question is the last entry answered for that user in that
 place (a channel, a thread, a DM), for CONTEXT_MINUTES; a reply to one of the
-bot's answers always means that answer, however old. Users are kept in an LRU
+bot's answers always means that answer, however old. A question that got no
+answer ends the context there: "who said that" after it has no "that". Users are kept in an LRU
 (MAX_USERS, each with at most MAX_PLACES places) and answered messages in
 another (MAX_MESSAGES), so memory stays bounded however many people ask.
 Timed with the monotonic clock: a wall-clock jump never revives a context.
@@ -80,7 +81,8 @@ class ContextStore:
                 self._messages.popitem(last=False)
 
     def forget(self, user_id: int, place_id: int) -> None:
-        """This user's last question here got no answer: a "that" after it no longer means the answer before."""
+        """Drop this user's context here (their last question got no answer: a "that" after it
+        must not mean the answer before it)."""
         places = self._users.get(user_id)
         if places is not None:
             places.pop(place_id, None)

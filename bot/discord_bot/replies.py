@@ -11,6 +11,7 @@ from discord import app_commands
 
 from ..engine.formatting import (
     CONTESTED_NOTE,
+    GREETING,
     NOT_SAID,
     NOT_SURE,
     OTHER_SIDE_NOTE,
@@ -26,6 +27,7 @@ from . import limits
 log = logging.getLogger(__name__)
 
 NO_PINGS = discord.AllowedMentions.none()
+DISCORD_GREETING = f"{GREETING} Use /topics to see what I can answer."  # to chatter: "hi", "thanks", "lol"
 COLOUR_ANSWER = discord.Colour.blue()
 COLOUR_CONTESTED = discord.Colour.orange()
 COLOUR_UNSURE = discord.Colour.light_grey()

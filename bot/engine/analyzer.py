@@ -185,7 +185,7 @@ class Analyzer:
 _AUXILIARIES = frozenset({"did", "does", "do", "has", "have", "had", "was", "were", "is", "are", "will", "would",
                           "can", "could"})
 _DETERMINERS = frozenset({"the", "its", "their", "his", "her", "a", "an", "that", "this", "these", "those"})
-QUESTION_WORDS = frozenset({"who", "what", "when", "where", "why", "how", "which"})
+WH_WORDS = frozenset({"who", "what", "when", "where", "why", "how", "which"})
 
 
 def _subject(stemmed: str) -> tuple[str, ...]:
@@ -205,7 +205,7 @@ def _attributed(stemmed: str) -> tuple[str, ...]:
     start = next((i + 2 for i in range(len(words) - 1) if words[i:i + 2] == ["according", "to"]), len(words))
     while start < len(words) and words[start] in _DETERMINERS:
         start += 1
-    span = itertools.takewhile(lambda word: word not in STOP_WORDS and word not in QUESTION_WORDS, words[start:])
+    span = itertools.takewhile(lambda word: word not in STOP_WORDS and word not in WH_WORDS, words[start:])
     return tuple(dict.fromkeys(span))
 
 

@@ -301,6 +301,9 @@ class Conversation:
             if entry.sources:
                 by_voices.setdefault(frozenset(source.claimant for source in entry.sources), []).append(position)
         self._linking = {entry_id: tuple(ids) for entry_id, ids in linking.items()}
+        # what each entry quotes: entries quoting the same words make one claim ("what else did they say")
+        self._quoted = {entry.id: frozenset(normalize(source.quote) for source in entry.sources)
+                        for entry in knowledge.entries}
         self._by_voices = {voices: tuple(positions) for voices, positions in by_voices.items()}
         # alias forms to their canonical phrase, longest first: "the observatory" names the Observatory's claims
         self._canonical = {normalize(form): normalize(canonical)
@@ -458,14 +461,14 @@ class Conversation:
 
     def _same_claimant(self, previous: Entry) -> Entry | None:
         """Another claim by whoever made the previous one: its neighbours first, then the next in the article.
-        An entry quoting exactly what the previous one quotes is the same claim asked another way."""
+        An entry quoting the same words (case and punctuation aside) is the same claim asked another way."""
         voices = {source.claimant for source in previous.sources}
-        said = _quoted(previous)
+        said = self._quoted.get(previous.id)
         entries = self.matcher.knowledge.entries
         positions = sorted(itertools.chain.from_iterable(
             found for claimants, found in self._by_voices.items() if claimants <= voices))
         theirs = [entries[position] for position in positions
-                  if entries[position].id != previous.id and _quoted(entries[position]) != said]
+                  if entries[position].id != previous.id and self._quoted[entries[position].id] != said]
         near = self._neighbours(previous)
         start = self._spans.get(previous.id, (0, 0))[1]
         return min(theirs, key=lambda entry: (entry.id not in near, self._spans.get(entry.id, (0, 0))[0] <= start,
@@ -597,10 +600,6 @@ def finish(steps: Steps) -> Resolved:
             next(steps)
         except StopIteration as done:
             return done.value
-
-
-def _quoted(entry: Entry) -> frozenset[str]:
-    return frozenset(normalize(source.quote) for source in entry.sources)
 
 
 def _unique(texts: list[str]) -> list[str]:

@@ -114,7 +114,7 @@ def evaluate_followups(conversation: Conversation, conversations: Iterable[list[
                 report.made_worse += not turn.follow and alone and not right
             if not right:
                 report.misses.append((turn, match, previous))
-            previous = match.entry if match.answered else None  # as the bot: no answer, nothing to lean on
+            previous = match.entry  # as the bot: after no answer (None), nothing to lean on
             previous_right = right
     return report
 

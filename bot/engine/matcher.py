@@ -64,9 +64,9 @@ from .analyzer import (
     COMMON_WORD,
     EVERYDAY_WORD,
     KINDS,
-    QUESTION_WORDS,
     STOP_WORDS,
     STRICT_KINDS,
+    WH_WORDS,
     Analysis,
     Analyzer,
     Speller,
@@ -86,7 +86,7 @@ MAX_SUGGESTIONS = 3
 MAX_QUERY_WORDS = 48  # a 4,000-character paste is judged on its first words
 MAX_CANDIDATES = 200
 # words that ask and never name what is asked about
-_ASKING_WORDS = QUESTION_WORDS | {"whom", "whose", "many", "much", "long", "old", "far", "come", "name", "named",
+_ASKING_WORDS = WH_WORDS | {"whom", "whose", "many", "much", "long", "old", "far", "come", "name", "named",
                                    "called"}
 MAX_POSTINGS = 5000  # terms in more entries than this don't pick candidates
 
@@ -252,7 +252,7 @@ def _record(entry: Entry, analyse: _Analyses, quotes: _Quotes, actors: _Actors) 
 
 def _form(wording: str) -> frozenset[str]:
     """The function words a question is asked with: "did", "what if", "how"."""
-    return frozenset(word for word in wording.split() if word in STOP_WORDS or word in QUESTION_WORDS)
+    return frozenset(word for word in wording.split() if word in STOP_WORDS or word in WH_WORDS)
 
 
 def _overlap(one: frozenset[str], other: frozenset[str]) -> float:

@@ -86,6 +86,13 @@ async def test_after_no_answer_a_follow_up_has_nothing_to_lean_on(simcord_env, a
     assert "64 strikes" not in text_of((await bob.slash(channel, "ask", question=WHO)).response)
 
 
+async def test_chatter_to_slash_ask_is_greeted_and_keeps_the_context(simcord_env, alice, channel):
+    await alice.slash(channel, "ask", question=STRIKES)
+    thanks = await alice.slash(channel, "ask", question="thanks")
+    assert "Ask me anything about the article" in thanks.response.content
+    assert "Defense Ministry" in text_of((await alice.slash(channel, "ask", question=WHO)).response)
+
+
 async def test_follow_up_in_a_thread_is_kept_apart_from_its_channel(simcord_env, alice, channel):
     parent = simcord_env.bot.get_channel(channel.id)
     await parent.create_thread(name="palmyra", type=discord.ChannelType.public_thread)

@@ -8,6 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from ...engine.conversation import is_chatter
 from ...engine.formatting import about_text
 from ...engine.text import shorten, strip_discord_markup
 from .. import limits
@@ -15,7 +16,7 @@ from ..asking import log_question, record_question
 from ..client import ArticleBot
 from ..context import resolve
 from ..feedback import with_feedback
-from ..replies import NO_PINGS, embeds_allowed
+from ..replies import DISCORD_GREETING, NO_PINGS, embeds_allowed
 from ..views import ExpiringView, TopicsView, answer_message
 
 
@@ -55,8 +56,12 @@ class Ask(commands.Cog):
         started = time.perf_counter()
         matcher = self.bot.matcher  # one knowledge for the whole answer, even if a reload lands meanwhile
         contexts, user, place = self.bot.contexts, interaction.user.id, interaction.channel_id
+        question = strip_discord_markup(question)
+        if is_chatter(question):  # "thanks", "lol": greeted as in the chat; no answer, log or lost context
+            await interaction.response.send_message(DISCORD_GREETING, ephemeral=True, allowed_mentions=NO_PINGS)
+            return
         previous = contexts.last(user, place) if place is not None else None
-        resolved = await resolve(contexts, matcher, strip_discord_markup(question), previous)
+        resolved = await resolve(contexts, matcher, question, previous)
         match = resolved.match
         question_id = record_question(self.bot.question_log, interaction, matcher, match, via)
         kwargs = with_feedback(answer_message(match, matcher.knowledge.article, user, embeds_allowed(interaction),

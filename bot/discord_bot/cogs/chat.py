@@ -8,20 +8,18 @@ import time
 import discord
 from discord.ext import commands
 
-from ...engine import formatting
 from ...engine.conversation import is_chatter
 from ...engine.text import strip_discord_markup
 from ..asking import log_question, record_question
 from ..client import ArticleBot
 from ..context import resolve
 from ..feedback import with_feedback
-from ..replies import NO_PINGS, UNEXPECTED, embeds_allowed, slow_down
+from ..replies import DISCORD_GREETING, NO_PINGS, UNEXPECTED, embeds_allowed, slow_down
 from ..views import ExpiringView, answer_message
 
 log = logging.getLogger(__name__)
 
 _CHAT_MESSAGES = (discord.MessageType.default, discord.MessageType.reply)
-GREETING = f"{formatting.GREETING} Use /topics to see what I can answer."
 
 
 class Chat(commands.Cog):
@@ -91,7 +89,7 @@ class Chat(commands.Cog):
                 await message.reply(slow_down(bucket.get_retry_after(now)), allowed_mentions=NO_PINGS)
             return
         if is_chatter(question):
-            await message.reply(GREETING, allowed_mentions=NO_PINGS)
+            await message.reply(DISCORD_GREETING, allowed_mentions=NO_PINGS)
             return
         started = time.perf_counter()
         matcher = self.bot.matcher
