@@ -529,8 +529,8 @@ def report(args, questions, replies, old, new, figures, elapsed, errors, reload_
             service.append((reply.at - reply.matched_at) * 1000)
         if question.kind == "click":
             continue
-        if question.kind in ("mention", "dm") and is_chatter(question.text):
-            greetings += reply.signature == ("", DISCORD_GREETING)  # chatter said to the bot: no file's answer
+        if is_chatter(question.text):
+            greetings += reply.signature == ("", DISCORD_GREETING)  # chatter said to the bot or /ask: no file's answer
             continue
         was_old = reply.signature == cache_old.setdefault(question.text, expected(old, question.text))
         was_new = reply.signature == cache_new.setdefault(question.text, expected(new, question.text))
