@@ -576,7 +576,8 @@ class Matcher:
         # a near miss, worth a "did you mean", only when the closest entry could answer this kind
         # of question: "what kind of jets", close to the jets entry, is what the article doesn't say;
         # a question naming no topic is always one: it is unclear, not something the article lacks
-        closest_can_answer = bool(answerable) and answerable[0].entry == scored[0].entry
+        # (a tie the wording put in another order is no closer entry set aside)
+        closest_can_answer = bool(answerable) and answerable[0].score >= scored[0].score
         unsure = bool(suggestions) and (not topical or (closest_can_answer and scored[0].coverage >= COVERAGE_AT))
         match = Match(question=question, answered=False, entry=None, answer=None, sources=(),
                       score=round(100 * chance), suggestions=suggestions, unsure=unsure)

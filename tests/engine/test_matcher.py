@@ -200,3 +200,10 @@ def test_confidence_is_the_models_probability(matcher):
     unsure = matcher.explain("what did the observatory say about the strikes")
     assert not unsure.match.answered and unsure.match.score < 100 * confidence.ANSWER_PROBABILITY
 
+
+
+def test_a_tie_put_in_another_order_by_wording_is_did_you_mean_not_doesnt_say(matcher):
+    """"what did the rebel say": the rebel's entry ties with another and is offered first; the
+    article does say, so the bot is unsure, not "the article doesn't say"."""
+    result = matcher.match("what did the rebel say")
+    assert not result.answered and result.unsure and result.suggestions[0].id == "rebel-source"
