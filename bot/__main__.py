@@ -94,7 +94,7 @@ def _answer_each(matcher: Matcher, questions: Iterable[str], as_json: bool, reco
             # a contested answer carries the competing claims, as the chat shows them
             print(json.dumps({**match.to_json(), "outcome": CHATTER if chatter else outcome(match),
                               "contested": bool(match.entry and match.entry.contested),
-                              "other_side": [{"quote": s.quote, "attributed_to": s.claimant.name} for s in other]},
+                              "other_side": [source.to_json() for source in other]},
                              ensure_ascii=False), flush=True)
         elif chatter:
             print(GREETING, end="\n\n")

@@ -193,20 +193,21 @@ def _subject(stemmed: str) -> tuple[str, ...]:
     order: who does or did the thing asked about ("how many strikes did *Syrian army* launch")."""
     words = stemmed.split()
     start = next((i + 1 for i, word in enumerate(words) if word in _AUXILIARIES), len(words))
-    while start < len(words) and words[start] in _DETERMINERS:
-        start += 1
-    span = itertools.takewhile(lambda word: word not in STOP_WORDS, words[start:])
-    return tuple(dict.fromkeys(span))
+    return _named_from(words, start, STOP_WORDS)
 
 
 def _attributed(stemmed: str) -> tuple[str, ...]:
     """The content words after "according to", up to the next stop or question word: whose account is asked for."""
     words = stemmed.split()
     start = next((i + 2 for i in range(len(words) - 1) if words[i:i + 2] == ["according", "to"]), len(words))
+    return _named_from(words, start, STOP_WORDS | WH_WORDS)
+
+
+def _named_from(words: list[str], start: int, stops: frozenset[str]) -> tuple[str, ...]:
+    """The words from `start`, determiners skipped, up to the first of `stops`: a name, in order."""
     while start < len(words) and words[start] in _DETERMINERS:
         start += 1
-    span = itertools.takewhile(lambda word: word not in STOP_WORDS and word not in WH_WORDS, words[start:])
-    return tuple(dict.fromkeys(span))
+    return tuple(dict.fromkeys(itertools.takewhile(lambda word: word not in stops, words[start:])))
 
 
 def _asked(match: re.Match[str] | None) -> str | None:

@@ -25,6 +25,9 @@ class Source:
     quote: str
     claimant: Claimant
 
+    def to_json(self) -> dict[str, str]:
+        return {"quote": self.quote, "attributed_to": self.claimant.name}
+
 
 @dataclass(frozen=True, slots=True)
 class Entry:

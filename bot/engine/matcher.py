@@ -113,7 +113,7 @@ class Match:
             "answer": self.answer,
             "matched": self.entry.question if self.entry else None,
             "score": self.score,
-            "sources": [{"quote": s.quote, "attributed_to": s.claimant.name} for s in self.sources],
+            "sources": [source.to_json() for source in self.sources],
             "suggestions": [entry.question for entry in self.suggestions],
         }
 
