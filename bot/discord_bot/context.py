@@ -64,8 +64,13 @@ class ContextStore:
         found = self._conversations.get(id(matcher))
         return found if found is not None and found.matcher is matcher else self.prepare(matcher)
 
-    def remember(self, user_id: int, place_id: int, entry: Entry, message_id: int | None = None) -> None:
-        """`entry` was just answered for this user here (in `message_id`, if it is a message of its own)."""
+    def remember(self, user_id: int, place_id: int, entry: Entry | None, message_id: int | None = None) -> None:
+        """`entry` was just answered for this user here (in `message_id`, if it is a message of its own);
+        None: their question got no answer, so a "that" after it must not mean the answer before it."""
+        if entry is None:
+            if (known := self._users.get(user_id)) is not None:
+                known.pop(place_id, None)
+            return
         places = self._users.pop(user_id, None) or OrderedDict()
         places.pop(place_id, None)
         places[place_id] = Remembered(entry.id, time.monotonic())
@@ -79,13 +84,6 @@ class ContextStore:
             self._messages[message_id] = entry.id
             while len(self._messages) > MAX_MESSAGES:
                 self._messages.popitem(last=False)
-
-    def forget(self, user_id: int, place_id: int) -> None:
-        """Drop this user's context here (their last question got no answer: a "that" after it
-        must not mean the answer before it)."""
-        places = self._users.get(user_id)
-        if places is not None:
-            places.pop(place_id, None)
 
     def last(self, user_id: int, place_id: int) -> str | None:
         """The entry id this user was last answered here, unless that was more than the lifetime ago."""

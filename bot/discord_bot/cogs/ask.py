@@ -74,12 +74,8 @@ class Ask(commands.Cog):
         if isinstance(view := kwargs.get("view"), ExpiringView):
             sent = await _message_to_edit_later(interaction, private)
             view.attach(sent)
-        if place is None:
-            return
-        if match.entry is not None:
+        if place is not None:
             contexts.remember(user, place, match.entry, sent.id if sent is not None else None)
-        else:
-            contexts.forget(user, place)
 
     @app_commands.command(name="ask", description="Ask a question about the article")
     @app_commands.describe(question="Your question, in your own words", private="Only you see the answer")

@@ -103,10 +103,7 @@ class Chat(commands.Cog):
                                match, question_id)
         sent = await message.reply(**kwargs)
         log_question("chat", match, started)
-        if match.entry is not None:
-            contexts.remember(message.author.id, message.channel.id, match.entry, sent.id)
-        else:
-            contexts.forget(message.author.id, message.channel.id)
+        contexts.remember(message.author.id, message.channel.id, match.entry, sent.id)
         if isinstance(view := kwargs.get("view"), ExpiringView):
             view.attach(sent)
 
