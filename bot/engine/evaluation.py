@@ -25,9 +25,10 @@ from pathlib import Path
 import yaml
 
 from ..paths import EVAL_DIR
+from . import confidence
 from .files import Unreadable, read_text, shown
 from .loader import MAX_BYTES
-from .matcher import Match, Matcher
+from .matcher import Match, Matcher, Verdict
 from .text import normalize
 
 DEFAULT_SET = EVAL_DIR / "questions.yaml"
@@ -60,6 +61,9 @@ class Report:
     out_of_scope_wrong: int = 0  # answered, though the article doesn't say
     misses: list[tuple[Case, Match]] = field(default_factory=list)
     shown: list[tuple[int, bool]] = field(default_factory=list)  # each answer's confidence, and whether it was right
+    # every question's best answerable entry, answered or not: the model's probability that it is right (None when
+    # none was judged), whether it is, and whether the article answers the question at all; for the operating curve
+    judged: list[tuple[float | None, bool, bool]] = field(default_factory=list)
 
     @property
     def questions(self) -> int:
@@ -101,8 +105,8 @@ class Report:
 
 def _bins(shown: list[tuple[int, bool]]) -> dict[int, list[tuple[int, bool]]]:
     bins: dict[int, list[tuple[int, bool]]] = {}
-    for confidence, right in shown:
-        bins.setdefault(min(confidence * BINS // 100, BINS - 1), []).append((confidence, right))
+    for shown_at, right in shown:
+        bins.setdefault(min(shown_at * BINS // 100, BINS - 1), []).append((shown_at, right))
     return dict(sorted(bins.items()))
 
 
@@ -162,8 +166,12 @@ def evaluate(matcher: Matcher, cases: list[Case], split: str = "all") -> Report:
     for case in cases:
         if split != "all" and case.split != split:
             continue
-        match = matcher.match(case.question)
+        verdict = matcher.explain(case.question)
+        match = verdict.match
         right = is_right(case, match)
+        judged_right = verdict.judged is not None and case.facts is not None and (
+            right if match.answered else is_right(case, matcher.answer_entry(verdict.judged)))
+        report.judged.append((_probability(verdict), judged_right, case.facts is not None))
         if match.answered:
             report.shown.append((match.score, right))
         if case.facts is None:
@@ -179,6 +187,14 @@ def evaluate(matcher: Matcher, cases: list[Case], split: str = "all") -> Report:
     return report
 
 
+def _probability(verdict: Verdict) -> float | None:
+    """The model's probability for the entry a verdict judged: the one the bot answers with at or above its
+    threshold (a phrasing word for word is answered before the model)."""
+    if verdict.judged is None:
+        return None
+    return confidence.probability(verdict.features) if verdict.features else confidence.EXACT_PROBABILITY
+
+
 def combine(reports: Iterable[Report]) -> Report:
     total = Report()
     for report in reports:
@@ -187,6 +203,7 @@ def combine(reports: Iterable[Report]) -> Report:
             setattr(total, name, getattr(total, name) + getattr(report, name))
         total.misses += report.misses
         total.shown += report.shown
+        total.judged += report.judged
     return total
 
 
@@ -214,6 +231,31 @@ def reliability(report: Report) -> str:
     return "\n".join(lines)
 
 
+# answer thresholds besides the bot's own; 0 answers whenever an entry is judged
+CURVE_AT = (0.0, 0.5, 0.6, 0.7, 0.75, 0.8, 0.86, 0.9, 0.95)
+
+
+def operating_curve(report: Report, answer_at: float = confidence.ANSWER_PROBABILITY) -> str:
+    """What the bot would do at other answer thresholds: wrong answers against answerable questions
+    answered right and out-of-scope ones abstained. It shows what a threshold can and can't buy: no
+    threshold answers right more questions than those whose best entry is the right one."""
+    lines = ["answer at  wrong answers  answerable right  out of scope abstained"]
+    for threshold in sorted({*CURVE_AT, answer_at}):
+        shown = [(right, answerable) for chance, right, answerable in report.judged
+                 if chance is not None and chance >= threshold]
+        wrong = sum(not right for right, _ in shown)
+        right = sum(right for right, _ in shown)
+        out_answered = sum(not answerable for _, answerable in shown)
+        mark = "  (the bot's)" if threshold == answer_at else ""
+        lines.append(f"{threshold:>9.2f}  {_rate(wrong, report.questions):>13}  {_rate(right, report.answerable):>16}  "
+                     f"{_rate(report.out_of_scope - out_answered, report.out_of_scope):>22}{mark}")
+    return "\n".join(lines)
+
+
+def _rate(part: int, whole: int) -> str:
+    return f"{part / whole if whole else 0:.1%}"
+
+
 def describe(report: Report, split: str, *, misses: bool = True) -> str:
     answerable_abstained = report.answerable - report.answered_right - report.answerable_wrong
     lines = [
@@ -225,6 +267,7 @@ def describe(report: Report, split: str, *, misses: bool = True) -> str:
         f"answerable abstained:      {_share(answerable_abstained, report.answerable)}",
         f"out of scope abstained:    {_share(report.out_of_scope - report.out_of_scope_wrong, report.out_of_scope)}",
         reliability(report),
+        operating_curve(report),
     ]
     if misses and report.misses:
         lines.append(f"misses ({len(report.misses)}):")

@@ -14,6 +14,7 @@ from bot.engine.evaluation import (
     evaluate,
     is_question_list,
     load_cases,
+    operating_curve,
     read_set,
 )
 
@@ -65,12 +66,34 @@ def test_report_counts_what_users_live_with():
     assert Report(shown=[(95, False)]).ece == pytest.approx(95.0)
 
 
+def test_operating_curve_trades_wrong_answers_for_right_ones():
+    """Each threshold answers the questions whose best entry reaches it: a lower one answers more right
+    and more wrong; the bot's own is marked; threshold 0 is the ceiling, every judged entry answered."""
+    report = Report(answerable=4, out_of_scope=2,
+                    judged=[(0.99, True, True), (0.88, True, True), (0.72, True, True), (0.4, False, True),
+                            (0.65, False, False), (None, False, False)])
+    rows = {line.split()[0]: line.split()[1:] for line in operating_curve(report, 0.83).splitlines()[1:]}
+    assert rows["0.83"] == ["0.0%", "50.0%", "100.0%", "(the", "bot's)"]
+    assert rows["0.70"] == ["0.0%", "75.0%", "100.0%"]
+    assert rows["0.60"] == ["16.7%", "75.0%", "50.0%"]
+    assert rows["0.00"] == ["33.3%", "75.0%", "50.0%"]  # the last question judged no entry: never answered
+
+
+def test_curve_of_a_set_matches_what_the_bot_does(matcher):
+    """At the bot's own threshold the curve gives the figures the report counts."""
+    report = evaluate(matcher, load_cases())
+    mine = next(line.split() for line in operating_curve(report).splitlines() if "(the bot's)" in line)
+    assert mine[1] == f"{report.wrong_rate:.1%}" and mine[2] == f"{report.in_scope_accuracy:.1%}"
+    assert mine[3] == f"{report.abstention_accuracy:.1%}"
+
+
 def test_eval_command_puts_wrong_answers_first_with_a_reliability_table(capsys):
     assert main(["eval", "--split", "holdout"]) == 0
     out = capsys.readouterr().out
     lines = out.splitlines()
     assert lines[1].startswith("WRONG answers:")
     assert "right within one click:" in out and "ECE (expected calibration error):" in out
+    assert "answer at  wrong answers" in out and "(the bot's)" in out
 
 
 def test_eval_blind_prints_each_set(capsys):
