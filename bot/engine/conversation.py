@@ -346,6 +346,13 @@ class Conversation:
                 further = self._ordered_neighbours(previous)
                 return self.matcher.answer_entry(further[0] if further else previous)
             return self.matcher.answer_entry(previous)
+        words = set(form.words)
+        if "else" in words and words & SAYING and form.leans and (form.refers or not form.own):
+            # "what else did they say": another claim of theirs, or the article has none
+            same = self._same_claimant(previous)
+            return self.matcher.answer_entry(same) if same else Match(
+                question=previous.question, answered=False, entry=None, answer=None, sources=(), score=0,
+                suggestions=())
         near = self._neighbours(previous)
         reading = self._by_kind(form, previous)
         if reading is not None:
@@ -453,20 +460,23 @@ class Conversation:
             reasons = [entry for entry in (previous, *self._ordered_neighbours(previous))
                        if normalize(entry.question).split()[:1] == ["why"]]
             return reasons[0] if reasons else None
-        if "else" in words and words & SAYING:
-            return self._same_claimant(previous)
         if words & NEXT and not form.own:
             return self._next_in_article(previous)
         return None
 
     def _same_claimant(self, previous: Entry) -> Entry | None:
-        """Another claim by whoever made the previous one: its neighbours first, then the next in the article.
-        An entry quoting the same words (case and punctuation aside) is the same claim asked another way."""
+        """Another claim by whoever made the previous one (its first source's claimant: "they" after the IS
+        agency's claim is the agency, not the Observatory that backs it): its neighbours first, then the next
+        in the article. An entry quoting the same words (case and punctuation aside) is the same claim asked
+        another way."""
+        if not previous.sources:
+            return None
         voices = {source.claimant for source in previous.sources}
+        first = previous.sources[0].claimant
         said = self._quoted.get(previous.id)
         entries = self.matcher.knowledge.entries
         positions = sorted(itertools.chain.from_iterable(
-            found for claimants, found in self._by_voices.items() if claimants <= voices))
+            found for claimants, found in self._by_voices.items() if first in claimants and claimants <= voices))
         theirs = [entries[position] for position in positions
                   if entries[position].id != previous.id and self._quoted[entries[position].id] != said]
         near = self._neighbours(previous)

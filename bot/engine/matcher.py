@@ -50,8 +50,10 @@ and `python -m bot eval --heldout` the sets never read while building.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import itertools
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -85,9 +87,10 @@ SUGGEST_AT = 40
 MAX_SUGGESTIONS = 3
 MAX_QUERY_WORDS = 48  # a 4,000-character paste is judged on its first words
 MAX_CANDIDATES = 200
-# words that ask and never name what is asked about
+# words that ask and never name what is asked about ("say" and the aliases read as it: "who said that" asks
+# who made a claim, and names none)
 _ASKING_WORDS = WH_WORDS | {"whom", "whose", "many", "much", "long", "old", "far", "come", "name", "named",
-                                   "called"}
+                            "called", "say"}
 MAX_POSTINGS = 5000  # terms in more entries than this don't pick candidates
 
 
@@ -152,6 +155,7 @@ class _Record:
     agents: frozenset[str]  # who its phrasings have doing the thing: "did *Russia* bomb Islamic State"
     claimed: frozenset[str]  # the terms of its sources' claimants: whose account it gives
     kinds: frozenset[str]  # the kinds of question its phrasings ask ("how many", "who"...)
+    sourced: bool  # it quotes the article: its answer names who made each claim, so it answers "who said"
     # for each rare attribute it gives ("how far"), the terms of the phrasings that ask it
     strict: tuple[tuple[str, frozenset[str]], ...]
     counts: frozenset[str]  # what its "how many" phrasings count
@@ -242,12 +246,41 @@ def _record(entry: Entry, analyse: _Analyses, quotes: _Quotes, actors: _Actors) 
         agents=agents,
         claimed=frozenset(term for source in entry.sources for term in analyse(source.claimant.name).terms),
         kinds=frozenset().union(*(p.kinds for p in phrasings)),
+        sourced=bool(entry.sources),
         strict=tuple((kind, frozenset().union(*(p.terms for p in phrasings if kind in p.kinds)))
                      for kind in sorted(STRICT_KINDS) if any(kind in p.kinds for p in phrasings)),
         counts=frozenset(p.counted for p in phrasings if p.counted),
         identifies=frozenset(p.identified for p in phrasings if p.identified),
         evidence=frozenset().union(*(where for where, _ in evidence)),
     )
+
+
+# "who said ...", "who reported ...", "says who", "according to whom": asks who made a claim (stemmed, with
+# "claimed", "announced"... read as "say")
+_WHO_SAID = re.compile(r"\bwho (?:say|report)|\bsay who\b|\baccording to whom?\b")
+_CLAUSE_END = re.compile(r"(?<=[.?!:;])\s+|\n+")
+MAX_CLAUSES = 6  # a long paste is read whole, and its first few clauses one at a time
+# words by which a clause leans on the rest of its message ("Regarding the monitoring centre: where is *it*?",
+# "did palmyra fall? what happened *after*"): such a clause means nothing alone
+_LEANING = frozenset([
+    "it", "its", "they", "them", "their", "he", "him", "his", "she", "her", "there", "that", "this", "those", "these",
+    "after", "then", "next", "else", "so",
+])
+
+
+def _asking_clauses(text: str) -> list[str]:
+    """The clauses of a message of more than one that ask something on their own: they end with "?"
+    or hold a question word, and lean on no other clause ("who controls palmyra" after "I read it
+    twice and still don't get it:")."""
+    clauses = [c.strip() for c in _CLAUSE_END.split(text[: MAX_QUERY_WORDS * 40]) if c.strip()]
+    if len(clauses) < 2:
+        return []
+    asking = []
+    for clause in clauses[:MAX_CLAUSES]:
+        words = set(normalize(clause).split())
+        if (clause.endswith("?") or words & WH_WORDS) and not words & _LEANING:
+            asking.append(clause)
+    return asking
 
 
 def _form(wording: str) -> frozenset[str]:
@@ -525,7 +558,25 @@ class Matcher:
         return tied + ranked[len(tied):]
 
     def explain(self, question: str) -> Verdict:
-        """The match for a question, with the entry the confidence model judged and what it read."""
+        """The match for a question, with the entry the confidence model judged and what it read.
+
+        A message of several sentences or clauses ("I read it twice and still don't get it: who
+        controls Palmyra?") that finds no answer whole is also read one asking clause at a time:
+        the surest clause that is answered on its own answers it, as it would asked alone.
+        """
+        whole = self._explain(question)
+        if whole.match.answered:
+            return whole
+        best: Verdict | None = None
+        for clause in _asking_clauses(question):
+            found = self._explain(clause)
+            if found.match.answered and (best is None or found.match.score > best.match.score):
+                best = found
+        if best is None:
+            return whole
+        return dataclasses.replace(best, match=dataclasses.replace(best.match, question=question))
+
+    def _explain(self, question: str) -> Verdict:
         entries = self.knowledge.entries
         exact = self._exact.get(normalize(question[: MAX_QUERY_WORDS * 40]))
         if exact is not None:
@@ -576,8 +627,11 @@ class Matcher:
         # a near miss, worth a "did you mean", only when the closest entry could answer this kind
         # of question: "what kind of jets", close to the jets entry, is what the article doesn't say;
         # a question naming no topic is always one: it is unclear, not something the article lacks
-        # (a tie the wording put in another order is no closer entry set aside)
-        closest_can_answer = bool(answerable) and answerable[0].score >= scored[0].score
+        # (a tie the wording put in another order is no closer entry set aside); "who said X" is always a kind
+        # the closest entry can answer when it quotes the article, since its answer names each quote's claimant
+        closest_can_answer = (bool(answerable) and answerable[0].score >= scored[0].score) or (
+            bool(scored) and self._records[scored[0].entry].sourced and bool(_WHO_SAID.search(wording))
+            and not self._conflicts(self._records[scored[0].entry], facts))
         unsure = bool(suggestions) and (not topical or (closest_can_answer and scored[0].coverage >= COVERAGE_AT))
         match = Match(question=question, answered=False, entry=None, answer=None, sources=(),
                       score=round(100 * chance), suggestions=suggestions, unsure=unsure)

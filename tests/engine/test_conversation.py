@@ -322,3 +322,14 @@ def test_what_else_did_they_say_is_another_claim_not_the_same_quote_again(matche
         resolved = conversation.answer("what else did they say", previous)
         if resolved.used_context and resolved.match.entry is not None:
             assert quoted(resolved.match.entry) != quoted(previous), previous.id
+
+
+def test_what_else_did_they_say_keeps_to_the_first_claimant_or_says_the_article_has_no_more(matcher, conversation):
+    """"They" is whoever made the previous claim: after the IS agency's claim (backed by the Observatory) it is
+    the agency, not the Observatory; after the rebel's one claim, the article has nothing else of theirs."""
+    by_id = matcher.knowledge.by_id
+    after_agency = conversation.answer("what else did they say", by_id["is-agency-claim"])
+    assert not after_agency.match.answered or any(
+        source.claimant.name.startswith("A news agency") for source in after_agency.match.sources)
+    after_rebel = conversation.answer("what else did they say", by_id["aleppo-diverted"])
+    assert after_rebel.used_context and not after_rebel.match.answered and not after_rebel.match.unsure

@@ -179,7 +179,9 @@ def test_questions_the_article_does_not_answer_get_no_answer(matcher, question):
     assert not result.answered, (question, result.entry and result.entry.id, result.score)
 
 
-@pytest.mark.parametrize("question", ["whats his name", "name?", "how many?", "when?", "who", "why tho"])
+@pytest.mark.parametrize("question", [
+    "whats his name", "name?", "how many?", "when?", "who", "why tho", "who said that", "says who", "who claimed it",
+])
 def test_a_question_naming_no_topic_gets_no_answer_alone_only_did_you_mean(matcher, question):
     """What "his", "how many" or "when" is about is in the conversation, not in the question."""
     result = matcher.match(question)
@@ -207,3 +209,24 @@ def test_a_tie_put_in_another_order_by_wording_is_did_you_mean_not_doesnt_say(ma
     article does say, so the bot is unsure, not "the article doesn't say"."""
     result = matcher.match("what did the rebel say")
     assert not result.answered and result.unsure and result.suggestions[0].id == "rebel-source"
+
+
+@pytest.mark.parametrize("question", [
+    "who said palmyra is an emblematic battleground",
+    "who said the fight could have implications for other battlegrounds",
+])
+def test_who_said_what_the_article_says_is_did_you_mean_not_doesnt_say(matcher, question):
+    """Every entry quoting the article names who made its claim, Reuters' own reporting included: when the
+    closest entry is of another kind ("why does Palmyra matter"), the bot is unsure, never "doesn't say"."""
+    result = matcher.match(question)
+    assert result.answered or (result.unsure and result.suggestions)
+
+
+def test_a_lead_in_before_the_question_is_read_past(matcher):
+    """A message whose last clause asks ("I read it twice ...: who recaptured Palmyra in March?") gets that
+    clause's answer, as asked alone; a clause pointing back at the rest ("where is it?") is never read alone."""
+    asked = "Who recaptured Palmyra from Islamic State in March?"
+    result = matcher.match(f"I read the article twice and still don't get it: {asked}")
+    assert result.answered and result.entry == matcher.match(asked).entry
+    assert result.question.startswith("I read the article twice")
+    assert not matcher.match("Regarding the Russian monitoring centre: which country is it located in?").answered
