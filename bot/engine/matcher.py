@@ -153,6 +153,8 @@ class _Record:
     phrasing_terms: tuple[frozenset[str], ...]  # each phrasing's terms, for the closest single phrasing
     texts: tuple[str, ...]  # its phrasings' wording (stemmed, aliases rewritten, every word kept)
     agents: frozenset[str]  # who its phrasings have doing the thing: "did *Russia* bomb Islamic State"
+    # who does what in its phrasings: ("Syrian army", "recaptured") from "when did the syrian army retake palmyra"
+    deeds: frozenset[tuple[frozenset[str], str]]
     claimed: frozenset[str]  # the terms of its sources' claimants: whose account it gives
     kinds: frozenset[str]  # the kinds of question its phrasings ask ("how many", "who"...)
     sourced: bool  # it quotes the article: its answer names who made each claim, so it answers "who said"
@@ -235,6 +237,8 @@ def _record(entry: Entry, analyse: _Analyses, quotes: _Quotes, actors: _Actors) 
     sorted_phrasings = tuple(dict.fromkeys(" ".join(sorted(p.terms)) for p in phrasings))
     phrasing_terms = tuple(frozenset(p.split()) for p in sorted_phrasings)
     agents = frozenset().union(*(actors.agent(p.subject) for p in phrasings))
+    deeds = frozenset((agent, deed) for p in phrasings
+                      if (agent := actors.agent(p.subject)) and (deed := _deed(p.subject, agent)))
     return _Record(
         # token-sorted once here, so scoring is a plain ratio (= rapidfuzz's token_sort_ratio)
         phrasings=sorted_phrasings,
@@ -244,6 +248,7 @@ def _record(entry: Entry, analyse: _Analyses, quotes: _Quotes, actors: _Actors) 
         phrasing_terms=phrasing_terms,
         texts=tuple(dict.fromkeys(p.wording for p in phrasings)),
         agents=agents,
+        deeds=deeds,
         claimed=frozenset(term for source in entry.sources for term in analyse(source.claimant.name).terms),
         kinds=frozenset().union(*(p.kinds for p in phrasings)),
         sourced=bool(entry.sources),
@@ -281,6 +286,27 @@ def _asking_clauses(text: str) -> list[str]:
         if (clause.endswith("?") or words & WH_WORDS) and not words & _LEANING:
             asking.append(clause)
     return asking
+
+
+# words between a subject and its verb that are not the verb: "when did IS *first* take Palmyra"
+_ADVERBS = frozenset(["first", "ever", "really", "actually", "just", "also", "still", "already", "even", "again",
+                      "briefli", "final", "initi", "origin", "recent", "realli", "actual"])
+STEM_PREFIX = 5  # letters two forms of a name share: "syria" and "syrian", "russia" and "russian"
+_CLAIMING = "say"  # saying is every claimant's deed: whose account is asked is the attribution checks' business
+
+
+def _deed(subject: tuple[str, ...], agent: frozenset[str]) -> str | None:
+    """The word right after the agent's name, when the subject opens with it, adverbs skipped: what the
+    agent does (None when it says something, or the subject opens otherwise: "burned-flag *photo*")."""
+    if not subject or subject[0] not in agent:
+        return None
+    rest = [word for word in subject if word not in agent and word not in _ADVERBS]
+    return rest[0] if rest and rest[0] != _CLAIMING else None
+
+
+def _same_actor(one: frozenset[str], other: frozenset[str]) -> bool:
+    """Two namings of an actor that share a word, or a word's first letters ("syria", "syrian")."""
+    return any(a[:STEM_PREFIX] == b[:STEM_PREFIX] for a in one for b in other)
 
 
 def _form(wording: str) -> frozenset[str]:
@@ -353,12 +379,14 @@ class _Asked:
     terms: frozenset[str]  # those the knowledge or the article uses ("how far *away*" asks nothing more)
     things: frozenset[str]
     agent: frozenset[str]
+    deed: str | None  # what the agent does, when one is named: "when did IS *retake* Palmyra"
     attribution: frozenset[str]  # the actor of "according to X", if X names one
 
     @staticmethod
     def of(asked: Analysis, terms: Iterable[str], matcher: Matcher) -> _Asked:
+        agent = matcher._actors.agent(asked.subject)
         return _Asked(asked.kinds & STRICT_KINDS, frozenset(terms) & matcher._known, frozenset(terms) & matcher._things,
-                      matcher._actors.agent(asked.subject), matcher._actors.agent(asked.attributed))
+                      agent, _deed(asked.subject, agent) if agent else None, matcher._actors.agent(asked.attributed))
 
 
 class Matcher:
@@ -508,6 +536,11 @@ class Matcher:
         found += [f"names {term}" for term in sorted(asked.things - record.said)]
         if record.agents and asked.agent and not asked.agent & record.agents:
             found.append("is about someone else")  # "how many strikes did the Syrian army launch": not Russia's 64
+        elif asked.deed is not None:  # "when did IS retake Palmyra": the entry has the army retake it, IS lose it
+            doers = [agent for agent, deed in record.deeds if deed == asked.deed]
+            theirs = [deed for agent, deed in record.deeds if _same_actor(agent, asked.agent)]
+            if doers and theirs and not any(_same_actor(agent, asked.agent) for agent in doers):
+                found.append("has someone else do it")
         if asked.attribution and not asked.attribution & record.claimed:
             found.append("is someone else's account")  # "how many strikes according to the Observatory"
         return tuple(found)
