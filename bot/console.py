@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +28,7 @@ HISTORY = Path.home() / ".palmyra_bot_history"
 MAX_RELATED = 3
 HELP = """Ask anything about the article in your own words, e.g. "who controls palmyra?".
 Follow-ups lean on the last answer: "who said that?", "why?", "and the syrian army?".
-  /1, /2    pick a numbered choice (a related question, or a "did you mean")
+  1, 2      pick a numbered choice shown (a related question, or a "did you mean"); /1, /2 too
   /topics   what I can answer
   /about    the article
   /help     this help
@@ -84,8 +85,10 @@ def reply(matcher: Matcher, line: str, session: Session | None = None) -> str | 
         knowledge = matcher.knowledge
         title, body = about_text(knowledge, loaded=f"{knowledge.loaded_at:%Y-%m-%d %H:%M %Z}".strip(), markdown=False)
         return f"{title}\n{body}"
-    if command[1:].isdigit():
-        number = int(command[1:])
+    # "/2" picks a choice; so does a bare "2" (or "2.", as the list is written) while choices are shown
+    picking = re.fullmatch(r"/(\d{1,3})" if not session.choices else r"/?(\d{1,3})\.?", command)
+    if picking:
+        number = int(picking[1])
         if not 1 <= number <= len(session.choices):
             return f"There is no choice {command}." if session.choices else "There are no choices to pick from."
         picked = matcher.knowledge.by_id.get(session.choices[number - 1].id)
@@ -114,7 +117,7 @@ def _answer(matcher: Matcher, match: Match, session: Session, asks: str | None =
     if match.entry is None:
         session.choices = list(match.suggestions)
         session.previous = None  # "who said that" after no answer has no "that" to lean on
-        return text + ("\n(pick one with /1, /2, \u2026)" if match.suggestions else "")
+        return text + ("\n(pick one with 1, 2, \u2026)" if match.suggestions else "")
     session.previous = match.entry
     related = [knowledge.by_id[i] for i in match.entry.related if i in knowledge.by_id][:MAX_RELATED]
     session.choices = related

@@ -29,9 +29,23 @@ def test_did_you_mean_choices_are_numbered_too(matcher):
             break
     else:
         raise AssertionError("none of the candidates was unsure")
-    assert "/1" in text
+    assert "pick one with 1, 2" in text
     suggested = session.choices[0]
     assert f"Q: {suggested.question}" in reply(matcher, "/1", session)
+
+
+def test_a_bare_number_picks_a_choice_while_choices_are_shown(matcher):
+    """The list reads "1. ...": typing "1" (or "1.") picks it, as "/1" does; with no choices shown a number is
+    a question like any other, and a word ending in a digit is never a pick."""
+    session = Session()
+    reply(matcher, "what did the rebel say", session)  # did you mean, the rebel's claim first
+    suggested = session.choices[0]
+    assert f"Q: {suggested.question}" in reply(matcher, "1", session)
+    related = session.choices[0]  # the rebel's claim lists its related questions
+    assert f"Q: {related.question}" in reply(matcher, "1.", session)
+    assert "There is no choice" in reply(matcher, "7", session)
+    assert "choice" not in reply(matcher, "1", Session())
+    assert "choice" not in reply(matcher, "a1", session)
 
 
 def test_no_choices_yet(matcher):
