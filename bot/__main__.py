@@ -259,15 +259,16 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("article", type=Path)
 
     ev = sub.add_parser("eval", help="print answer accuracy on the evaluation set")
-    ev.add_argument("--questions", type=Path, nargs="+", help="question files (default: eval/questions.yaml)")
-    ev.add_argument("--blind", action="store_true", help="the blind sets in eval/blind/, each and together")
-    ev.add_argument("--heldout", action="store_true",
-                    help="the held-out sets in eval/heldout/: per-set and total figures only, no questions")
+    which = ev.add_mutually_exclusive_group()  # one kind of set at a time: none is silently ignored
+    which.add_argument("--questions", type=Path, nargs="+", help="question files (default: eval/questions.yaml)")
+    which.add_argument("--blind", action="store_true", help="the blind sets in eval/blind/, each and together")
+    which.add_argument("--heldout", action="store_true",
+                       help="the held-out sets in eval/heldout/: per-set and total figures only, no questions")
     ev.add_argument("--split", choices=SPLITS, default="all",
                     help="which half of each set (a hash of each question decides it; the model was fitted on tune)")
-    ev.add_argument("--followups", type=Path, nargs="*", metavar="FILE",
-                    help="score conversations turn by turn, with and without context "
-                         "(default: eval/followups.yaml, eval/followups_dev2.yaml and eval/followups_dev3.yaml)")
+    which.add_argument("--followups", type=Path, nargs="*", metavar="FILE",
+                       help="score conversations turn by turn, with and without context "
+                            "(default: eval/followups.yaml, eval/followups_dev2.yaml and eval/followups_dev3.yaml)")
     ev.add_argument("--knowledge", type=Path, help="knowledge file (default: the shipped one, the sets' subject)")
 
     rep = sub.add_parser("report", help="the curator's report from the question log: unanswered groups, "

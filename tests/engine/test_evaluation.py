@@ -102,6 +102,15 @@ def test_eval_blind_prints_each_set(capsys):
     assert "e.yaml: wrong" in out and "g.yaml: wrong" in out and "out of scope abstained" in out
 
 
+@pytest.mark.parametrize("flags", [["--blind", "--followups"], ["--heldout", "--blind"], ["--questions", "x.yaml",
+                                                                                        "--heldout"]])
+def test_eval_takes_one_kind_of_set_at_a_time(capsys, flags):
+    """Two kinds of set at once is refused, not one of them silently ignored."""
+    with pytest.raises(SystemExit) as exited:
+        main(["eval", *flags])
+    assert exited.value.code == 2 and "not allowed with" in capsys.readouterr().err
+
+
 def test_eval_heldout_prints_figures_never_questions(capsys, monkeypatch, tmp_path):
     """Held-out sets are reported by totals only; conversation files (`turns:`) are skipped."""
     (tmp_path / "x.yaml").write_text('- {q: "secret question one", facts: ["64"]}\n'
