@@ -73,7 +73,7 @@ SAYING = frozenset([
 # "and the army?", "what about the observatory": the rest of the question replaces the previous topic
 OPENERS = ("and what about", "what about", "how about", "and how about", "what of", "and", "also", "plus", "but")
 QUESTION_WORDS = frozenset([
-    "who", "whom", "whose", "what", "which", "when", "where", "why", "how", "many", "much", "long", "old",
+    "who", "whom", "whose", "what", "which", "when", "where", "why", "how", "many", "much", "long", "old", "far",
 ])
 # asking about the previous claim itself: who made it, whether it holds, where it comes from
 ABOUT_THE_CLAIM = frozenset([
@@ -119,7 +119,7 @@ GENERIC = frozenset([
     "meant", "matter", "matters", "name", "names", "named", "called", "call",
 ])
 # question words that ask for something other than the claim's owner: these go through the matcher
-ASPECTS = frozenset(["when", "where", "why", "many", "much", "long", "old", "which"])
+ASPECTS = frozenset(["when", "where", "why", "many", "much", "long", "old", "far", "which"])
 AUXILIARIES = frozenset([
     "is", "are", "was", "were", "do", "does", "did", "has", "have", "had", "can", "could", "will", "would",
     "should",
@@ -519,6 +519,8 @@ class Conversation:
                     if (entry.id in further and _kind(tuple(normalize(entry.question).split())) == kind
                             and self._has_all(entry, form)):
                         return entry
+        if kind is not None and not form.own and self.matcher.asks_kind(previous, kind):
+            return previous  # "how far?" after the silo: its phrasings ask it, so its answer gives it
         if kind in ("when", "where") and not form.own:  # "when?", "where was that": the topic's time or place
             for entry in self._ordered_neighbours(previous):
                 if _kind(tuple(normalize(entry.question).split())) == kind:

@@ -422,6 +422,7 @@ class Matcher:
         # entries with the term anywhere in what coverage counts: to rank candidates
         self._having = {w: tuple(ids) for w, ids in having.items()}
         self._sorted_terms = sorted(self._postings)  # for autocomplete's half-typed words
+        self._index_of = {entry.id: index for index, entry in enumerate(entries)}
         self._questions = [normalize(entry.question) for entry in entries]
         self._question_index = {question: index for index, question in enumerate(self._questions)}
         self._sorted_questions = sorted(self._question_index)
@@ -669,6 +670,12 @@ class Matcher:
         match = Match(question=question, answered=False, entry=None, answer=None, sources=(),
                       score=round(100 * chance), suggestions=suggestions, unsure=unsure)
         return Verdict(match, entries[answerable[0].entry] if answerable else None, features)
+
+    def asks_kind(self, entry: Entry, kind: str) -> bool:
+        """Whether one of the entry's phrasings asks this kind of question ("how far", "when"): its answer
+        gives that."""
+        index = self._index_of.get(entry.id)
+        return index is not None and kind in self._records[index].kinds
 
     def match(self, question: str) -> Match:
         """Answer one question. Pure: the same question always gets the same result."""

@@ -333,3 +333,13 @@ def test_what_else_did_they_say_keeps_to_the_first_claimant_or_says_the_article_
         source.claimant.name.startswith("A news agency") for source in after_agency.match.sources)
     after_rebel = conversation.answer("what else did they say", by_id["aleppo-diverted"])
     assert after_rebel.used_context and not after_rebel.match.answered and not after_rebel.match.unsure
+
+
+def test_a_bare_aspect_the_previous_entry_asks_is_answered_by_it(matcher, conversation):
+    """"how far?" after the silo: the entry's phrasings ask how far, so its answer gives it; after an entry
+    that gives no distance, "how far?" stays unanswered."""
+    by_id = matcher.knowledge.by_id
+    assert matcher.asks_kind(by_id["grain-silo"], "how far")
+    resolved = conversation.answer("how far", by_id["grain-silo"])
+    assert resolved.used_context and resolved.match.entry.id == "grain-silo"
+    assert not conversation.answer("how far", by_id["militants-killed"]).match.answered
