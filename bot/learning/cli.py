@@ -91,6 +91,8 @@ def apply_patch(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{entry_id}: +{len(phrasings)} alternates")
     for entry_id, phrasing in applied.already:
         print(f"{entry_id}: already has {phrasing!r}")
+    for warning in applied.warnings:
+        print(f"warning: {warning}")
     if not applied.added and not applied.new_entries:
         print(f"nothing new to apply: {path} is unchanged")
         return 0

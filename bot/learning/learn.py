@@ -20,7 +20,9 @@ from pathlib import Path
 
 import yaml
 
+from ..engine.analyzer import Analyzer
 from ..engine.files import Unreadable, read_text, shown
+from ..engine.knowledge import Knowledge
 from ..engine.loader import MAX_BYTES, MAX_QUESTION, KnowledgeError, load_knowledge
 from ..engine.text import normalize
 
@@ -43,6 +45,9 @@ class Applied:
     added: dict[str, list[str]] = field(default_factory=dict)
     already: list[tuple[str, str]] = field(default_factory=list)
     new_entries: int = 0
+    # new phrasings asking a kind of question ("who", "how far") none of the entry's others ask: its answer
+    # may not give that (a "did you mean" pick is what people chose, not always what the entry answers)
+    warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         count = sum(map(len, self.added.values()))
@@ -218,7 +223,7 @@ def learn(patch: str, knowledge_path: Path) -> Applied:
             temp = Path(handle.name)
             handle.write(patched)
         try:
-            load_knowledge(temp)
+            knowledge = load_knowledge(temp)
         except KnowledgeError as exc:
             raise PatchError([str(problem).replace(temp.name, f"{knowledge_path.name} (patched)")
                               for problem in exc.problems]) from None
@@ -227,4 +232,25 @@ def learn(patch: str, knowledge_path: Path) -> Applied:
     finally:
         if temp is not None:
             temp.unlink(missing_ok=True)
+    applied.warnings = _new_kinds(knowledge, applied.added)
     return applied
+
+
+def _new_kinds(knowledge: Knowledge, added: dict[str, list[str]]) -> list[str]:
+    """A line for each new phrasing that asks a kind of question no other phrasing of its entry asks."""
+    analyzer = Analyzer(knowledge.acronyms, knowledge.aliases)
+
+    def kinds(text: str) -> frozenset[str]:
+        return analyzer.analyse(analyzer.words(text)).kinds
+
+    found = []
+    for entry_id, phrasings in added.items():
+        entry = knowledge.by_id[entry_id]
+        new = {normalize(text) for text in phrasings}
+        asked = frozenset().union(*(kinds(text) for text in (entry.question, *entry.alternates)
+                                    if normalize(text) not in new))
+        for text in phrasings:
+            if asked and (other := kinds(text) - asked):
+                found.append(f"{entry_id}: {text!r} asks {', '.join(sorted(other))}, which no other phrasing of "
+                             f"it asks: check that its answer gives that")
+    return found

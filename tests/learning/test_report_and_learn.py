@@ -90,6 +90,15 @@ def test_learn_adds_alternates_in_the_files_own_style_and_nothing_else_moves(kno
     assert again.already == [("who-controls-palmyra", NEW_WORDING)] and knowledge_copy.read_text() == after
 
 
+def test_learn_warns_of_a_phrasing_asking_a_kind_its_entry_never_answers(knowledge_copy):
+    """A "did you mean" pick is what people chose, not always what the entry answers: the curator is told
+    when a new phrasing asks "who" of an entry none of whose phrasings do. It is applied all the same."""
+    applied = learn("alternates:\n  war-length: [who started the civil war, how long has the war lasted so far]\n",
+                    knowledge_copy)
+    assert applied.added["war-length"] == ["who started the civil war", "how long has the war lasted so far"]
+    assert len(applied.warnings) == 1 and applied.warnings[0].startswith("war-length: 'who started the civil war'")
+
+
 @pytest.mark.parametrize("patch, problem", [
     ("alternates:\n  no-such-entry: [hello there]\n", "unknown entry id 'no-such-entry'"),
     ("alternates:\n  who-controls-palmyra: [who is winning]\n", "also asked by entry"),  # another entry's phrasing
