@@ -86,7 +86,7 @@ def reply(matcher: Matcher, line: str, session: Session | None = None) -> str | 
         title, body = about_text(knowledge, loaded=f"{knowledge.loaded_at:%Y-%m-%d %H:%M %Z}".strip(), markdown=False)
         return f"{title}\n{body}"
     # "/2" picks a choice; so does a bare "2" (or "2.", as the list is written) while choices are shown
-    picking = re.fullmatch(r"/(\d{1,3})" if not session.choices else r"/?(\d{1,3})\.?", command)
+    picking = re.fullmatch(r"/(\d+)" if not session.choices else r"/?(\d+)\.?", command)
     if picking:
         number = int(picking[1])
         if not 1 <= number <= len(session.choices):

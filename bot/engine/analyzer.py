@@ -188,12 +188,18 @@ _DETERMINERS = frozenset({"the", "its", "their", "his", "her", "a", "an", "that"
 WH_WORDS = frozenset({"who", "what", "when", "where", "why", "how", "which"})
 
 
+# words between a subject and its verb that are not the verb ("when did IS *really* retake Palmyra"): they
+# don't end the subject, though some are stop words, and are never what the subject does
+ADVERBS = frozenset(["first", "ever", "really", "actually", "just", "also", "still", "already", "even", "again",
+                     "briefly", "briefli", "final", "initi", "origin", "recent", "realli", "actual"])
+
+
 def _subject(stemmed: str) -> tuple[str, ...]:
-    """The content words after a question's first auxiliary, up to the next stop word, in
-    order: who does or did the thing asked about ("how many strikes did *Syrian army* launch")."""
+    """The content words (and adverbs) after a question's first auxiliary, up to the next stop word,
+    in order: who does or did the thing asked about ("how many strikes did *Syrian army* launch")."""
     words = stemmed.split()
     start = next((i + 1 for i, word in enumerate(words) if word in _AUXILIARIES), len(words))
-    return _named_from(words, start, STOP_WORDS)
+    return _named_from(words, start, STOP_WORDS - ADVERBS)
 
 
 def _attributed(stemmed: str) -> tuple[str, ...]:

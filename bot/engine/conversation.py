@@ -73,7 +73,7 @@ SAYING = frozenset([
 # "and the army?", "what about the observatory": the rest of the question replaces the previous topic
 OPENERS = ("and what about", "what about", "how about", "and how about", "what of", "and", "also", "plus", "but")
 QUESTION_WORDS = frozenset([
-    "who", "whom", "whose", "what", "which", "when", "where", "why", "how", "many", "much", "long", "old", "far",
+    "who", "whom", "whose", "what", "which", "when", "where", "why", "how", "many", "much", "long", "old",
 ])
 # asking about the previous claim itself: who made it, whether it holds, where it comes from
 ABOUT_THE_CLAIM = frozenset([
@@ -119,7 +119,9 @@ GENERIC = frozenset([
     "meant", "matter", "matters", "name", "names", "named", "called", "call",
 ])
 # question words that ask for something other than the claim's owner: these go through the matcher
-ASPECTS = frozenset(["when", "where", "why", "many", "much", "long", "old", "far", "which"])
+ASPECTS = frozenset(["when", "where", "why", "many", "much", "long", "old", "which"])
+# words that ask only after "how": "how come?", "how far?" (not "so far")
+AFTER_HOW = frozenset(["come", "far"])
 AUXILIARIES = frozenset([
     "is", "are", "was", "were", "do", "does", "did", "has", "have", "had", "can", "could", "will", "would",
     "should",
@@ -244,7 +246,7 @@ def form_of(question: str) -> Form:
     if len(words) > 1 and words[-1] == "so" and words[-2] in ABOUT_THE_CLAIM:  # "who says so"
         pointing.add("that")
     own = tuple(w for i, w in enumerate(words)
-                if i in determined or (w not in _NO_TOPIC and not (w == "come" and i and words[i - 1] == "how")))
+                if i in determined or (w not in _NO_TOPIC and not (w in AFTER_HOW and i and words[i - 1] == "how")))
     return Form(words, own, frozenset(pointing), rest)
 
 
@@ -341,18 +343,18 @@ class Conversation:
         before each reading it matches (see `steps`)."""
         if not form.leans and (alone.answered or not form.fragment):
             return None
-        if form.leans and form.about_the_claim:
-            if form.claim_asks is None and set(form.words) & MORE:  # the first related entry: the curated next
-                further = self._ordered_neighbours(previous)
-                return self.matcher.answer_entry(further[0] if further else previous)
-            return self.matcher.answer_entry(previous)
         words = set(form.words)
         if "else" in words and words & SAYING and form.leans and (form.refers or not form.own):
-            # "what else did they say": another claim of theirs, or the article has none
+            # "what else did they say", "did they say anything else": another claim of theirs, or none
             same = self._same_claimant(previous)
             return self.matcher.answer_entry(same) if same else Match(
                 question=previous.question, answered=False, entry=None, answer=None, sources=(), score=0,
                 suggestions=())
+        if form.leans and form.about_the_claim:
+            if form.claim_asks is None and words & MORE:  # the first related entry: the curated next
+                further = self._ordered_neighbours(previous)
+                return self.matcher.answer_entry(further[0] if further else previous)
+            return self.matcher.answer_entry(previous)
         near = self._neighbours(previous)
         reading = self._by_kind(form, previous)
         if reading is not None:
@@ -466,23 +468,28 @@ class Conversation:
 
     def _same_claimant(self, previous: Entry) -> Entry | None:
         """Another claim by whoever made the previous one (its first source's claimant: "they" after the IS
-        agency's claim is the agency, not the Observatory that backs it): its neighbours first, then the next
-        in the article. An entry quoting the same words (case and punctuation aside) is the same claim asked
-        another way."""
+        agency's claim is the agency, not the Observatory that backs it): an entry quoting them in words the
+        previous one doesn't quote, in part or whole (case and punctuation aside: the same words are the same
+        claim asked another way, and "a news agency linked to Islamic State said" is part of the agency's claim).
+        Entries of theirs alone first, then the previous entry's neighbours, then the next in the article."""
         if not previous.sources:
             return None
         voices = {source.claimant for source in previous.sources}
         first = previous.sources[0].claimant
-        said = self._quoted.get(previous.id)
+        said = self._quoted.get(previous.id, frozenset())
         entries = self.matcher.knowledge.entries
-        positions = sorted(itertools.chain.from_iterable(
-            found for claimants, found in self._by_voices.items() if first in claimants and claimants <= voices))
-        theirs = [entries[position] for position in positions
-                  if entries[position].id != previous.id and self._quoted[entries[position].id] != said]
+        def new(quote: str) -> bool:  # not words of a quote the previous entry has
+            quote = normalize(quote)
+            return not any(quote in old for old in said)
+
+        theirs = [(entries[position], claimants) for claimants, found in self._by_voices.items() if first in claimants
+                  for position in found
+                  if any(source.claimant == first and new(source.quote) for source in entries[position].sources)]
         near = self._neighbours(previous)
         start = self._spans.get(previous.id, (0, 0))[1]
-        return min(theirs, key=lambda entry: (entry.id not in near, self._spans.get(entry.id, (0, 0))[0] <= start,
-                                              self._spans.get(entry.id, (0, 0))[0]), default=None)
+        return min(theirs, key=lambda found: (
+            not found[1] <= voices, found[0].id not in near, self._spans.get(found[0].id, (0, 0))[0] <= start,
+            self._spans.get(found[0].id, (0, 0))[0], found[0].id), default=(None, None))[0]
 
     def _next_in_article(self, previous: Entry) -> Entry | None:
         """The entry whose quotes start soonest after the previous entry's, its neighbours on a tie."""
@@ -519,7 +526,7 @@ class Conversation:
                     if (entry.id in further and _kind(tuple(normalize(entry.question).split())) == kind
                             and self._has_all(entry, form)):
                         return entry
-        if kind is not None and not form.own and self.matcher.asks_kind(previous, kind):
+        if kind is not None and not form.own and self.matcher.asks_kind(previous, _MATCHER_KIND.get(kind, kind)):
             return previous  # "how far?" after the silo: its phrasings ask it, so its answer gives it
         if kind in ("when", "where") and not form.own:  # "when?", "where was that": the topic's time or place
             for entry in self._ordered_neighbours(previous):
@@ -620,11 +627,15 @@ def _unique(texts: list[str]) -> list[str]:
 
 
 
+# `_kind`'s names that the matcher files under another ("how much" is a "how many" question)
+_MATCHER_KIND: Mapping[str, str] = {"how much": "how many"}
+
+
 def _kind(words: tuple[str, ...]) -> str | None:
     """The kind of answer a question asks for ("when", "how many"), if its first question word says;
     None for "what"/"which" and yes-or-no questions, which any entry's kind may answer."""
     for index, word in enumerate(words):
-        if word == "how" and index + 1 < len(words) and words[index + 1] in ASPECTS:
+        if word == "how" and index + 1 < len(words) and words[index + 1] in ASPECTS | {"far"}:
             return f"how {words[index + 1]}"
         if word in ("who", "whom", "whose", "when", "where", "why", "how"):
             return "who" if word.startswith("wh") and word not in ("when", "where", "why") else word

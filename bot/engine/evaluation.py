@@ -238,7 +238,9 @@ CURVE_AT = (0.0, 0.5, 0.6, 0.7, 0.75, 0.8, 0.86, 0.9, 0.95)
 def operating_curve(report: Report, answer_at: float = confidence.ANSWER_PROBABILITY) -> str:
     """What the bot would do at other answer thresholds: wrong answers against answerable questions
     answered right and out-of-scope ones abstained. It shows what a threshold can and can't buy: no
-    threshold answers right more questions than those whose best entry is the right one."""
+    threshold answers right more questions than those whose best entry is the right one. (A message
+    answered by one of its clauses counts with the clause's probability: at other thresholds the rows
+    are close, not exact.)"""
     lines = ["answer at  wrong answers  answerable right  out of scope abstained"]
     for threshold in sorted({*CURVE_AT, answer_at}):
         shown = [(right, answerable) for chance, right, answerable in report.judged

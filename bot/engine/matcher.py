@@ -63,6 +63,7 @@ from rapidfuzz import fuzz, process
 
 from . import confidence
 from .analyzer import (
+    ADVERBS,
     COMMON_WORD,
     EVERYDAY_WORD,
     KINDS,
@@ -86,11 +87,12 @@ ABSENT_WEIGHT = 1.5
 SUGGEST_AT = 40
 MAX_SUGGESTIONS = 3
 MAX_QUERY_WORDS = 48  # a 4,000-character paste is judged on its first words
+MAX_QUERY_CHARS = MAX_QUERY_WORDS * 40  # and on its first characters when read whole
 MAX_CANDIDATES = 200
 # words that ask and never name what is asked about ("say" and the aliases read as it: "who said that" asks
 # who made a claim, and names none)
 _ASKING_WORDS = WH_WORDS | {"whom", "whose", "many", "much", "long", "old", "far", "come", "name", "named",
-                            "called", "say"}
+                            "called", "say", "said", "claim"}
 MAX_POSTINGS = 5000  # terms in more entries than this don't pick candidates
 
 
@@ -260,39 +262,49 @@ def _record(entry: Entry, analyse: _Analyses, quotes: _Quotes, actors: _Actors) 
     )
 
 
-# "who said ...", "who reported ...", "says who", "according to whom": asks who made a claim (stemmed, with
-# "claimed", "announced"... read as "say")
-_WHO_SAID = re.compile(r"\bwho (?:say|report)|\bsay who\b|\baccording to whom?\b")
+# "who said ...", "says who", "according to whom": asks who made a claim (stemmed, so "says" and "claimed" are
+# there too, and a knowledge file's aliases of "say", like "announced", read as it)
+_WHO_SAID = re.compile(r"\bwho (?:say|said|claim)\b|\b(?:say|said) who\b|\baccording to whom?\b")
 _CLAUSE_END = re.compile(r"(?<=[.?!:;])\s+|\n+")
-MAX_CLAUSES = 6  # a long paste is read whole, and its first few clauses one at a time
 # words by which a clause leans on the rest of its message ("Regarding the monitoring centre: where is *it*?",
 # "did palmyra fall? what happened *after*"): such a clause means nothing alone
 _LEANING = frozenset([
     "it", "its", "they", "them", "their", "he", "him", "his", "she", "her", "there", "that", "this", "those", "these",
-    "after", "then", "next", "else", "so",
+    "after", "then", "next", "else",
+])
+# words of a clause about the asker, not the article ("*I* read it twice and still don't get it", "good evening",
+# "for *my* grandson's project"): the only kind of clause an asking clause may be read without
+_ASKER = frozenset([
+    "i", "im", "ive", "id", "me", "my", "mine", "we", "us", "our", "you", "your", "hi", "hello", "hey", "please",
+    "thanks", "thank", "sorry", "evening", "morning", "afternoon",
 ])
 
 
 def _asking_clauses(text: str) -> list[str]:
-    """The clauses of a message of more than one that ask something on their own: they end with "?"
-    or hold a question word, and lean on no other clause ("who controls palmyra" after "I read it
-    twice and still don't get it:")."""
-    clauses = [c.strip() for c in _CLAUSE_END.split(text[: MAX_QUERY_WORDS * 40]) if c.strip()]
+    """The clause of a message that may be read alone, if any: the one clause that asks something on its
+    own (it ends with "?" or holds a question word, and points back at nothing), when every other clause
+    is about the asker ("I read it twice and still don't get it: who controls palmyra?"). A clause naming
+    a topic ("Civilians: how many died?", "In 2012: who controlled Palmyra?") or a second question ("what
+    about the civilians? how many died?") keeps the message whole."""
+    clauses = list(dict.fromkeys(c.strip() for c in _CLAUSE_END.split(text[:MAX_QUERY_CHARS]) if c.strip()))
     if len(clauses) < 2:
         return []
-    asking = []
-    for clause in clauses[:MAX_CLAUSES]:
+    asking, rest = [], []
+    for clause in clauses:
         words = set(normalize(clause).split())
         if (clause.endswith("?") or words & WH_WORDS) and not words & _LEANING:
             asking.append(clause)
+        else:
+            rest.append(words)
+    if len(asking) != 1 or not all(words & _ASKER for words in rest):
+        return []
     return asking
 
 
-# words between a subject and its verb that are not the verb: "when did IS *first* take Palmyra"
-_ADVERBS = frozenset(["first", "ever", "really", "actually", "just", "also", "still", "already", "even", "again",
-                      "briefli", "final", "initi", "origin", "recent", "realli", "actual"])
 STEM_PREFIX = 5  # letters two forms of a name share: "syria" and "syrian", "russia" and "russian"
-_CLAIMING = "say"  # saying is every claimant's deed: whose account is asked is the attribution checks' business
+# saying is every claimant's deed: whose account is asked is the attribution checks' business (stems, with and
+# without a knowledge file's aliases of "say")
+_CLAIMING = frozenset(["say", "said", "claim"])
 
 
 def _deed(subject: tuple[str, ...], agent: frozenset[str]) -> str | None:
@@ -300,8 +312,8 @@ def _deed(subject: tuple[str, ...], agent: frozenset[str]) -> str | None:
     agent does (None when it says something, or the subject opens otherwise: "burned-flag *photo*")."""
     if not subject or subject[0] not in agent:
         return None
-    rest = [word for word in subject if word not in agent and word not in _ADVERBS]
-    return rest[0] if rest and rest[0] != _CLAIMING else None
+    rest = [word for word in subject if word not in agent and word not in ADVERBS]
+    return rest[0] if rest and rest[0] not in _CLAIMING else None
 
 
 def _same_actor(one: frozenset[str], other: frozenset[str]) -> bool:
@@ -539,7 +551,7 @@ class Matcher:
             found.append("is about someone else")  # "how many strikes did the Syrian army launch": not Russia's 64
         elif asked.deed is not None:  # "when did IS retake Palmyra": the entry has the army retake it, IS lose it
             doers = [agent for agent, deed in record.deeds if deed == asked.deed]
-            theirs = [deed for agent, deed in record.deeds if _same_actor(agent, asked.agent)]
+            theirs = any(_same_actor(agent, asked.agent) for agent, _ in record.deeds)
             if doers and theirs and not any(_same_actor(agent, asked.agent) for agent in doers):
                 found.append("has someone else do it")
         if asked.attribution and not asked.attribution & record.claimed:
@@ -606,13 +618,19 @@ class Matcher:
             found = self._explain(clause)
             if found.match.answered and (best is None or found.match.score > best.match.score):
                 best = found
-        if best is None:
+        if best is None or best.judged is None or self._conflicts_whole(best.judged, question):
             return whole
         return dataclasses.replace(best, match=dataclasses.replace(best.match, question=question))
 
+    def _conflicts_whole(self, entry: Entry, question: str) -> bool:
+        """Whether the whole message names something the entry a clause found can't answer."""
+        words = self.analyzer.words(question)[: MAX_QUERY_WORDS * 3]
+        asked = self.analyzer.analyse([self.speller.correct(word) for word in words])
+        return bool(self.conflicts(self._index_of[entry.id], asked, asked.terms[:MAX_QUERY_WORDS]))
+
     def _explain(self, question: str) -> Verdict:
         entries = self.knowledge.entries
-        exact = self._exact.get(normalize(question[: MAX_QUERY_WORDS * 40]))
+        exact = self._exact.get(normalize(question[:MAX_QUERY_CHARS]))
         if exact is not None:
             entry = entries[exact]
             return Verdict(Match(question=question, answered=True, entry=entry, answer=entry.answer,

@@ -250,7 +250,13 @@ def _new_kinds(knowledge: Knowledge, added: dict[str, list[str]]) -> list[str]:
         asked = frozenset().union(*(kinds(text) for text in (entry.question, *entry.alternates)
                                     if normalize(text) not in new))
         for text in phrasings:
-            if asked and (other := kinds(text) - asked):
-                found.append(f"{entry_id}: {text!r} asks {', '.join(sorted(other))}, which no other phrasing of "
-                             f"it asks: check that its answer gives that")
+            if not (other := kinds(text) - asked):
+                continue
+            named = ", ".join(sorted(other))
+            if asked:
+                found.append(f"{entry_id}: {text!r} asks {named}, which no other phrasing of it asks: check that "
+                             f"its answer gives that")
+            else:  # its first kind: the entry answers only questions of the kinds its phrasings ask
+                found.append(f"{entry_id}: {text!r} asks {named}, the first kind of question any phrasing of it "
+                             f"asks: from now on it answers only {named} questions")
     return found

@@ -331,8 +331,9 @@ def test_what_else_did_they_say_keeps_to_the_first_claimant_or_says_the_article_
     after_agency = conversation.answer("what else did they say", by_id["is-agency-claim"])
     assert not after_agency.match.answered or any(
         source.claimant.name.startswith("A news agency") for source in after_agency.match.sources)
-    after_rebel = conversation.answer("what else did they say", by_id["aleppo-diverted"])
-    assert after_rebel.used_context and not after_rebel.match.answered and not after_rebel.match.unsure
+    for question in ("what else did they say", "did they say anything else"):
+        after_rebel = conversation.answer(question, by_id["aleppo-diverted"])
+        assert after_rebel.used_context and not after_rebel.match.answered and not after_rebel.match.unsure
 
 
 def test_a_bare_aspect_the_previous_entry_asks_is_answered_by_it(matcher, conversation):
@@ -343,3 +344,4 @@ def test_a_bare_aspect_the_previous_entry_asks_is_answered_by_it(matcher, conver
     resolved = conversation.answer("how far", by_id["grain-silo"])
     assert resolved.used_context and resolved.match.entry.id == "grain-silo"
     assert not conversation.answer("how far", by_id["militants-killed"]).match.answered
+    assert not conversation.answer("what has happened so far", by_id["strikes-overnight"]).used_context  # not "how"

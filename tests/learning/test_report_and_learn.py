@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -97,6 +98,16 @@ def test_learn_warns_of_a_phrasing_asking_a_kind_its_entry_never_answers(knowled
                     knowledge_copy)
     assert applied.added["war-length"] == ["who started the civil war", "how long has the war lasted so far"]
     assert len(applied.warnings) == 1 and applied.warnings[0].startswith("war-length: 'who started the civil war'")
+
+
+def test_learn_warns_when_a_phrasing_gives_an_entry_its_first_kind(knowledge_copy):
+    """An entry none of whose phrasings asks a kind answers every kind; the first that does restricts it."""
+    quote = load_knowledge(knowledge_copy).entries[0].sources[0].quote
+    learn("entries:\n  - id: both-sides\n    question: Both sides claiming?\n    answer: Each claims the upper hand."
+          f"\n    sources:\n      - quote: {json.dumps(quote)}\n        attributed_to: reuters\n", knowledge_copy)
+    applied = learn("alternates:\n  both-sides: [who is it that claims an edge over the other]\n", knowledge_copy)
+    assert applied.warnings == ["both-sides: 'who is it that claims an edge over the other' asks who, the first "
+                                "kind of question any phrasing of it asks: from now on it answers only who questions"]
 
 
 @pytest.mark.parametrize("patch, problem", [
