@@ -280,7 +280,7 @@ _ASKER = frozenset([
 ])
 
 
-def _asking_clauses(text: str) -> list[str]:
+def _asking_clause(text: str) -> str | None:
     """The clause of a message that may be read alone, if any: the one clause that asks something on its
     own (it ends with "?" or holds a question word, and points back at nothing), when every other clause
     is about the asker ("I read it twice and still don't get it: who controls palmyra?"). A clause naming
@@ -288,7 +288,7 @@ def _asking_clauses(text: str) -> list[str]:
     about the civilians? how many died?") keeps the message whole."""
     clauses = list(dict.fromkeys(c.strip() for c in _CLAUSE_END.split(text[:MAX_QUERY_CHARS]) if c.strip()))
     if len(clauses) < 2:
-        return []
+        return None
     asking, rest = [], []
     for clause in clauses:
         words = set(normalize(clause).split())
@@ -296,9 +296,7 @@ def _asking_clauses(text: str) -> list[str]:
             asking.append(clause)
         else:
             rest.append(words)
-    if len(asking) != 1 or not all(words & _ASKER for words in rest):
-        return []
-    return asking
+    return asking[0] if len(asking) == 1 and all(words & _ASKER for words in rest) else None
 
 
 STEM_PREFIX = 5  # letters two forms of a name share: "syria" and "syrian", "russia" and "russian"
@@ -606,21 +604,18 @@ class Matcher:
     def explain(self, question: str) -> Verdict:
         """The match for a question, with the entry the confidence model judged and what it read.
 
-        A message of several sentences or clauses ("I read it twice and still don't get it: who
-        controls Palmyra?") that finds no answer whole is also read one asking clause at a time:
-        the surest clause that is answered on its own answers it, as it would asked alone.
+        A message that finds no answer whole, whose one asking clause comes with clauses about the
+        asker only ("I read it twice and still don't get it: who controls Palmyra?"), is answered as
+        that clause would be asked alone, unless the whole message conflicts with the entry it finds.
         """
         whole = self._explain(question)
-        if whole.match.answered:
+        clause = None if whole.match.answered else _asking_clause(question)
+        if clause is None:
             return whole
-        best: Verdict | None = None
-        for clause in _asking_clauses(question):
-            found = self._explain(clause)
-            if found.match.answered and (best is None or found.match.score > best.match.score):
-                best = found
-        if best is None or best.judged is None or self._conflicts_whole(best.judged, question):
+        found = self._explain(clause)
+        if not found.match.answered or found.judged is None or self._conflicts_whole(found.judged, question):
             return whole
-        return dataclasses.replace(best, match=dataclasses.replace(best.match, question=question))
+        return dataclasses.replace(found, match=dataclasses.replace(found.match, question=question))
 
     def _conflicts_whole(self, entry: Entry, question: str) -> bool:
         """Whether the whole message names something the entry a clause found can't answer."""
