@@ -478,6 +478,7 @@ class Conversation:
         first = previous.sources[0].claimant
         said = self._quoted.get(previous.id, frozenset())
         entries = self.matcher.knowledge.entries
+
         def new(quote: str) -> bool:  # not words of a quote the previous entry has
             quote = normalize(quote)
             return not any(quote in old for old in said)
