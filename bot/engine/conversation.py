@@ -46,7 +46,7 @@ from .analyzer import STOP_WORDS
 from .formatting import IS_IT_TRUE, WHO_SAID_IT
 from .gc_pause import gc_paused
 from .knowledge import Entry
-from .matcher import Match, Matcher
+from .matcher import STEM_PREFIX, Match, Matcher
 from .text import normalize
 
 # words that point back at the previous answer: at a thing it named, or at the claim or event itself
@@ -137,7 +137,6 @@ _NO_TOPIC = STOP_WORDS | REFERENCES | QUESTION_WORDS | ABOUT_THE_CLAIM | NEXT | 
 MAX_FOLLOW_UP_WORDS = 12  # a long message is a question of its own, whatever pronouns it has
 MAX_OWN_WORDS = 2  # "is it true that russia launched 64 strikes" names its own topic
 MAX_ANSWER_NAMES = 4  # things the previous answer named that "it" may stand for
-STEM = 5  # "admitted", "admits": a word's first letters stand for it when checking an entry says it
 FRAGMENT_WORDS = 6  # "who took the photo": short enough to be a fragment of the conversation
 
 
@@ -312,7 +311,7 @@ class Conversation:
                            for canonical, forms in knowledge.aliases.items() for form in forms}
         self._longest_form = max((len(form.split()) for form in self._canonical), default=0)
         # each entry's words, cut to a stem: what a follow-up's own words must find in the entry answering it
-        self._vocabulary = {entry.id: frozenset(word[:STEM] for text in (
+        self._vocabulary = {entry.id: frozenset(word[:STEM_PREFIX] for text in (
             entry.question, *entry.alternates, entry.answer, *(s.quote for s in entry.sources))
             for word in normalize(text).split()) for entry in knowledge.entries}
 
@@ -347,9 +346,7 @@ class Conversation:
         if "else" in words and words & SAYING and form.leans and (form.refers or not form.own):
             # "what else did they say", "did they say anything else": another claim of theirs, or none
             same = self._same_claimant(previous)
-            return self.matcher.answer_entry(same) if same else Match(
-                question=previous.question, answered=False, entry=None, answer=None, sources=(), score=0,
-                suggestions=())
+            return self.matcher.answer_entry(same) if same else Match.nothing(previous.question)
         if form.leans and form.about_the_claim:
             if form.claim_asks is None and words & MORE:  # the first related entry: the curated next
                 further = self._ordered_neighbours(previous)
@@ -406,14 +403,14 @@ class Conversation:
             return True
         said = self._vocabulary.get(entry.id, frozenset())
         own = " ".join(form.own)
-        return any(word[:STEM] in said for word in {*form.own, *self._topic_words(own)})
+        return any(word[:STEM_PREFIX] in said for word in {*form.own, *self._topic_words(own)})
 
     def _has_all(self, entry: Entry, form: Form) -> bool:
         """Whether the entry has every word the question adds ("how many civilians died" is not
         the militants killed): a near miss, unlike a match, must show it has them all."""
         said = self._vocabulary.get(entry.id, frozenset())
         words = self._topic_words(form.thing) if form.thing is not None else self._topic_words(" ".join(form.own))
-        return all(word[:STEM] in said for word in words)
+        return all(word[:STEM_PREFIX] in said for word in words)
 
     def _ordered_neighbours(self, previous: Entry) -> list[Entry]:
         """The previous entry's neighbours, those it names first, in its order."""

@@ -30,8 +30,10 @@ How a question is scored against an entry:
    proper nouns) that neither the entry's phrasings nor its answer name isn't
    answered by it; and one whose subject names first a claimant, whole or in part,
    other than the ones the entry's phrasings have doing the thing isn't either
-   ("how many strikes did the *Syrian* air force launch" is not Russia's 64). Such
-   an entry may still be suggested.
+   ("how many strikes did the *Syrian* air force launch" is not Russia's 64), nor
+   one whose actor the entry has doing something else while someone else does
+   what is asked ("when did IS *retake* Palmyra": the army retook it, IS lost it).
+   Such an entry may still be suggested.
 5. The best remaining entry is judged by a calibrated model (`confidence`): the
    probability that its answer is right, from its score, coverage, closeness of
    wording, lead over the runner-up and the like. It is the answer when that
@@ -110,6 +112,11 @@ class Match:
     # no answer, but the question's words are all ones the knowledge uses: a near
     # miss to ask "did you mean" about, rather than something the article doesn't say
     unsure: bool = False
+
+    @classmethod
+    def nothing(cls, question: str) -> Match:
+        """No answer and nothing to offer: the article doesn't say."""
+        return cls(question=question, answered=False, entry=None, answer=None, sources=(), score=0, suggestions=())
 
     def to_json(self) -> dict:
         return {
@@ -238,9 +245,9 @@ def _record(entry: Entry, analyse: _Analyses, quotes: _Quotes, actors: _Actors) 
     answer = analyse(entry.answer)  # its words also help typo correction
     sorted_phrasings = tuple(dict.fromkeys(" ".join(sorted(p.terms)) for p in phrasings))
     phrasing_terms = tuple(frozenset(p.split()) for p in sorted_phrasings)
-    agents = frozenset().union(*(actors.agent(p.subject) for p in phrasings))
-    deeds = frozenset((agent, deed) for p in phrasings
-                      if (agent := actors.agent(p.subject)) and (deed := _deed(p.subject, agent)))
+    doing = [(actors.agent(p.subject), p.subject) for p in phrasings]  # who each phrasing has doing the thing
+    agents = frozenset().union(*(agent for agent, _ in doing))
+    deeds = frozenset((agent, deed) for agent, subject in doing if agent and (deed := _deed(subject, agent)))
     return _Record(
         # token-sorted once here, so scoring is a plain ratio (= rapidfuzz's token_sort_ratio)
         phrasings=sorted_phrasings,
@@ -299,7 +306,9 @@ def _asking_clause(text: str) -> str | None:
     return asking[0] if len(asking) == 1 and all(words & _ASKER for words in rest) else None
 
 
-STEM_PREFIX = 5  # letters two forms of a name share: "syria" and "syrian", "russia" and "russian"
+# a word's first letters stand for it: two forms of a name share them ("syria", "syrian"; "russia", "russian"),
+# as two forms of a word do ("admitted", "admits")
+STEM_PREFIX = 5
 # saying is every claimant's deed: whose account is asked is the attribution checks' business (stems, with and
 # without a knowledge file's aliases of "say")
 _CLAIMING = frozenset(["say", "said", "claim"])
@@ -636,8 +645,7 @@ class Matcher:
         asked = self.analyzer.analyse(typed)
         terms = asked.terms[:MAX_QUERY_WORDS]
         if not terms:
-            return Verdict(Match(question=question, answered=False, entry=None, answer=None, sources=(), score=0,
-                                 suggestions=()), None, ())
+            return Verdict(Match.nothing(question), None, ())
         common = {self.analyzer.stem(word) for word in typed if english_frequency(word) >= COMMON_WORD}
         query = " ".join(sorted(terms))
         weighted = [(t, self._weight(t, common)) for t in terms]
